@@ -1,0 +1,269 @@
+"""2-D convolution (cross-correlation) kernels: fast numba versions and their NumPy twins.
+
+Shapes use N (batch), C (input channels), F (filters / output channels), H, W (height,
+width), K (square kernel size), P (zero padding on every side), S (stride):
+
+    x: (N, C, H, W)   weights: (F, C, K, K)   bias: (F,)   out: (N, F, Ho, Wo)
+    Ho = (H + 2P - K) // S + 1,   Wo = (W + 2P - K) // S + 1
+
+Stride 1 (all of LeNet-5) takes the fast path. Each image is zero-padded into a scratch
+plane of width Wp = W + 2P and the convolution is computed over that plane *flattened*:
+output position (oy, ox) sits at i = oy * Wp + ox, and the tap (ky, kx) reads input
+i + ky * Wp + kx. The inner loop is then one long contiguous run that LLVM vectorises; the
+price is computing Wp - Wo throw-away columns per row. Other strides use a direct loop.
+
+The batch is split into one chunk per thread (``prange``); each chunk accumulates its own
+weight gradient, and the chunks are summed at the end, so there are no write races.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import get_num_threads, njit, prange
+
+from lenet.threads import thread_pool
+
+
+def output_size(size: int, kernel: int, padding: int, stride: int) -> int:
+    """Spatial output length of a convolution or pooling window."""
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+# ----------------------------------------------------------------------------- numba
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _pad_image(x, pad, xp):
+    """Copy one image x (C, H, W) into the middle of the zeroed plane xp (C, H+2P, W+2P)."""
+    C, H, W = x.shape
+    xp[:] = 0.0
+    for c in range(C):
+        for y in range(H):
+            for xx in range(W):
+                xp[c, y + pad, xx + pad] = x[c, y, xx]
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _forward_image_s1(x, w, b, pad, xp, acc, out):
+    """Stride-1 forward of one image: x (C,H,W) -> out (F,Ho,Wo); xp, acc are scratch."""
+    F, C, K, _ = w.shape
+    _, Hp, Wp = xp.shape
+    _, Ho, Wo = out.shape
+    L = (Ho - 1) * Wp + Wo
+    _pad_image(x, pad, xp)
+    xf = xp.reshape(C, Hp * Wp)
+    for f in range(F):
+        acc[:L] = b[f]
+        for c in range(C):
+            for ky in range(K):
+                for kx in range(K):
+                    wv = w[f, c, ky, kx]
+                    # 1-D contiguous slices indexed from 0: this is what LLVM vectorises
+                    xr = xf[c, ky * Wp + kx : ky * Wp + kx + L]
+                    for i in range(L):
+                        acc[i] += wv * xr[i]
+        for oy in range(Ho):
+            for ox in range(Wo):
+                out[f, oy, ox] = acc[oy * Wp + ox]
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _forward_image_strided(x, w, b, pad, stride, xp, out):
+    """Forward of one image for any stride, by direct summation."""
+    F, C, K, _ = w.shape
+    _, Ho, Wo = out.shape
+    _pad_image(x, pad, xp)
+    for f in range(F):
+        for oy in range(Ho):
+            for ox in range(Wo):
+                s = b[f]
+                for c in range(C):
+                    for ky in range(K):
+                        for kx in range(K):
+                            s += w[f, c, ky, kx] * xp[c, oy * stride + ky, ox * stride + kx]
+                out[f, oy, ox] = s
+
+
+def _conv2d_forward(x, w, b, pad, stride, threads):
+    N, C, H, W = x.shape
+    F, _, K, _ = w.shape
+    Hp, Wp = H + 2 * pad, W + 2 * pad
+    Ho, Wo = (Hp - K) // stride + 1, (Wp - K) // stride + 1
+    out = np.empty((N, F, Ho, Wo), dtype=x.dtype)
+    chunks = max(1, min(threads, N))
+    for t in prange(chunks):
+        xp = np.empty((C, Hp, Wp), dtype=x.dtype)
+        acc = np.empty(Hp * Wp, dtype=x.dtype)
+        for n in range(t * N // chunks, (t + 1) * N // chunks):
+            if stride == 1:
+                _forward_image_s1(x[n], w, b, pad, xp, acc, out[n])
+            else:
+                _forward_image_strided(x[n], w, b, pad, stride, xp, out[n])
+    return out
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _backward_image_s1(x, w, dout, pad, xp, dfull, dxp, dw, db, need_dx):
+    """Stride-1 backward of one image; adds into dw (F,C,K,K) and db (F,), fills dxp."""
+    F, C, K, _ = w.shape
+    _, Hp, Wp = xp.shape
+    _, Ho, Wo = dout.shape
+    L = (Ho - 1) * Wp + Wo
+    _pad_image(x, pad, xp)
+    xf = xp.reshape(C, Hp * Wp)
+    # dout spread onto the flattened padded grid; the throw-away columns stay zero.
+    dfull[:] = 0.0
+    for f in range(F):
+        s = x.dtype.type(0)  # not 0.0: a float64 accumulator defeats vectorisation
+        for oy in range(Ho):
+            for ox in range(Wo):
+                g = dout[f, oy, ox]
+                dfull[f, oy * Wp + ox] = g
+                s += g
+        db[f] += s
+    for f in range(F):
+        dr = dfull[f, :L]
+        for c in range(C):
+            for ky in range(K):
+                for kx in range(K):
+                    xr = xf[c, ky * Wp + kx : ky * Wp + kx + L]
+                    s = x.dtype.type(0)  # not 0.0: a float64 accumulator defeats vectorisation
+                    for i in range(L):
+                        s += dr[i] * xr[i]
+                    dw[f, c, ky, kx] += s
+    if need_dx:
+        dxf = dxp.reshape(C, Hp * Wp)
+        dxf[:] = 0.0
+        for c in range(C):
+            for f in range(F):
+                dr = dfull[f, :L]
+                for ky in range(K):
+                    for kx in range(K):
+                        wv = w[f, c, ky, kx]
+                        dxr = dxf[c, ky * Wp + kx : ky * Wp + kx + L]
+                        for i in range(L):
+                            dxr[i] += wv * dr[i]
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _backward_image_strided(x, w, dout, pad, stride, xp, dxp, dw, db, need_dx):
+    """Backward of one image for any stride, by direct summation."""
+    F, C, K, _ = w.shape
+    _, Ho, Wo = dout.shape
+    _pad_image(x, pad, xp)
+    dxp[:] = 0.0
+    for f in range(F):
+        for oy in range(Ho):
+            for ox in range(Wo):
+                g = dout[f, oy, ox]
+                db[f] += g
+                for c in range(C):
+                    for ky in range(K):
+                        for kx in range(K):
+                            y, xx = oy * stride + ky, ox * stride + kx
+                            dw[f, c, ky, kx] += g * xp[c, y, xx]
+                            if need_dx:
+                                dxp[c, y, xx] += g * w[f, c, ky, kx]
+
+
+def _conv2d_backward(x, w, dout, pad, stride, need_dx, threads):
+    N, C, H, W = x.shape
+    F, _, K, _ = w.shape
+    Hp, Wp = H + 2 * pad, W + 2 * pad
+    chunks = max(1, min(threads, N))
+    dx = np.zeros(x.shape if need_dx else (0, C, H, W), dtype=x.dtype)
+    dw_parts = np.zeros((chunks, F, C, K, K), dtype=x.dtype)
+    db_parts = np.zeros((chunks, F), dtype=x.dtype)
+    for t in prange(chunks):
+        xp = np.empty((C, Hp, Wp), dtype=x.dtype)
+        dxp = np.empty((C, Hp, Wp), dtype=x.dtype)
+        dfull = np.empty((F, Hp * Wp), dtype=x.dtype)
+        for n in range(t * N // chunks, (t + 1) * N // chunks):
+            if stride == 1:
+                _backward_image_s1(
+                    x[n], w, dout[n], pad, xp, dfull, dxp, dw_parts[t], db_parts[t], need_dx
+                )
+            else:
+                _backward_image_strided(
+                    x[n], w, dout[n], pad, stride, xp, dxp, dw_parts[t], db_parts[t], need_dx
+                )
+            if need_dx:
+                dx[n] = dxp[:, pad : pad + H, pad : pad + W]
+    return dx, dw_parts.sum(axis=0), db_parts.sum(axis=0)
+
+
+# One parallel build for batches and one serial build for single images: waking the thread
+# pool costs more than a single 28x28 image takes to convolve.
+_OPTS = dict(cache=True, nogil=True, fastmath=True)
+_forward_parallel = njit(parallel=True, **_OPTS)(_conv2d_forward)
+_forward_serial = njit(**_OPTS)(_conv2d_forward)
+_backward_parallel = njit(parallel=True, **_OPTS)(_conv2d_backward)
+_backward_serial = njit(**_OPTS)(_conv2d_backward)
+
+PARALLEL_MIN_BATCH = 4
+
+
+def conv2d_forward(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray, padding: int = 0, stride: int = 1
+) -> np.ndarray:
+    """Convolve x (N, C, H, W) with w (F, C, K, K) plus b (F,) -> (N, F, Ho, Wo)."""
+    x = np.ascontiguousarray(x)
+    with thread_pool(x.shape[0] >= PARALLEL_MIN_BATCH) as parallel:
+        if parallel:
+            return _forward_parallel(x, w, b, padding, stride, get_num_threads())
+        return _forward_serial(x, w, b, padding, stride, 1)
+
+
+def conv2d_backward(
+    x: np.ndarray,
+    w: np.ndarray,
+    dout: np.ndarray,
+    padding: int = 0,
+    stride: int = 1,
+    need_dx: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """Gradients of conv2d_forward: returns (dx (N,C,H,W) or None, dw (F,C,K,K), db (F,))."""
+    x, dout = np.ascontiguousarray(x), np.ascontiguousarray(dout)
+    with thread_pool(x.shape[0] >= PARALLEL_MIN_BATCH) as parallel:
+        kernel = _backward_parallel if parallel else _backward_serial
+        threads = get_num_threads() if parallel else 1
+        dx, dw, db = kernel(x, w, dout, padding, stride, need_dx, threads)
+    return (dx if need_dx else None), dw, db
+
+
+# ----------------------------------------------------------------------------- NumPy twins
+
+
+def _windows(xp: np.ndarray, kernel: int, stride: int) -> np.ndarray:
+    """(N, C, Hp, Wp) -> strided view (N, C, Ho, Wo, K, K) of every kernel window."""
+    view = np.lib.stride_tricks.sliding_window_view(xp, (kernel, kernel), axis=(2, 3))
+    return view[:, :, ::stride, ::stride]
+
+
+def conv2d_forward_numpy(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray, padding: int = 0, stride: int = 1
+) -> np.ndarray:
+    """Readable reference for conv2d_forward (same shapes)."""
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    cols = _windows(xp, w.shape[2], stride)
+    return np.einsum("nchwij,fcij->nfhw", cols, w) + b[None, :, None, None]
+
+
+def conv2d_backward_numpy(
+    x: np.ndarray, w: np.ndarray, dout: np.ndarray, padding: int = 0, stride: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Readable reference for conv2d_backward: (dx, dw, db)."""
+    _N, _C, H, W = x.shape
+    K = w.shape[2]
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    cols = _windows(xp, K, stride)
+    dw = np.einsum("nchwij,nfhw->fcij", cols, dout)
+    db = dout.sum(axis=(0, 2, 3))
+    dxp = np.zeros_like(xp)
+    Ho, Wo = dout.shape[2:]
+    for ky in range(K):
+        for kx in range(K):
+            # every output position (oy, ox) read input (oy*S + ky, ox*S + kx)
+            contrib = np.einsum("nfhw,fc->nchw", dout, w[:, :, ky, kx])
+            dxp[:, :, ky : ky + stride * Ho : stride, kx : kx + stride * Wo : stride] += contrib
+    return dxp[:, :, padding : padding + H, padding : padding + W], dw, db

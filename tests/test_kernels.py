@@ -1,0 +1,87 @@
+"""Each numba kernel pinned to its plain NumPy twin (float32, the engine's dtype)."""
+
+import numpy as np
+import pytest
+
+from lenet import conv_kernels, elementwise_kernels, pool_kernels
+
+F32 = dict(rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "n,c,h,f,k,pad,stride",
+    [
+        (1, 1, 28, 6, 5, 2, 1),
+        (8, 6, 14, 16, 5, 0, 1),
+        (5, 3, 11, 4, 3, 1, 2),
+        (4, 2, 9, 3, 2, 0, 3),
+    ],
+)
+def test_conv_kernels_match_numpy(n, c, h, f, k, pad, stride):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((n, c, h, h)).astype(np.float32)
+    w = rng.standard_normal((f, c, k, k)).astype(np.float32)
+    b = rng.standard_normal(f).astype(np.float32)
+    out = conv_kernels.conv2d_forward(x, w, b, pad, stride)
+    np.testing.assert_allclose(out, conv_kernels.conv2d_forward_numpy(x, w, b, pad, stride), **F32)
+    dout = rng.standard_normal(out.shape).astype(np.float32)
+    got = conv_kernels.conv2d_backward(x, w, dout, pad, stride)
+    want = conv_kernels.conv2d_backward_numpy(x, w, dout, pad, stride)
+    for g, e in zip(got, want, strict=False):
+        np.testing.assert_allclose(g, e, **F32)
+        assert g.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "n,c,h,w,k,s", [(1, 6, 28, 28, 2, 2), (9, 16, 10, 10, 2, 2), (4, 2, 7, 9, 3, 2)]
+)
+def test_pool_kernels_match_numpy(n, c, h, w, k, s):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((n, c, h, w)).astype(np.float32)
+    out, argmax = pool_kernels.max_pool_forward(x, k, s)
+    np.testing.assert_array_equal(out, pool_kernels.max_pool_forward_numpy(x, k, s))
+    dout = rng.standard_normal(out.shape).astype(np.float32)
+    np.testing.assert_allclose(
+        pool_kernels.max_pool_backward(dout, argmax, h, w),
+        pool_kernels.max_pool_backward_numpy(x, dout, k, s),
+        **F32,
+    )
+    np.testing.assert_allclose(
+        pool_kernels.avg_pool_forward(x, k, s), pool_kernels.avg_pool_forward_numpy(x, k, s), **F32
+    )
+    np.testing.assert_allclose(
+        pool_kernels.avg_pool_backward(dout, k, s, h, w),
+        pool_kernels.avg_pool_backward_numpy(x.shape, dout, k, s),
+        **F32,
+    )
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (64, 6, 28, 28)])  # small: serial; large: parallel
+def test_elementwise_kernels_match_numpy(shape):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(shape).astype(np.float32)
+    d = rng.standard_normal(shape).astype(np.float32)
+    out = elementwise_kernels.relu_forward(x)
+    np.testing.assert_array_equal(out, elementwise_kernels.relu_forward_numpy(x))
+    np.testing.assert_array_equal(
+        elementwise_kernels.relu_backward(out, d), elementwise_kernels.relu_backward_numpy(out, d)
+    )
+    t = np.tanh(x)
+    np.testing.assert_allclose(
+        elementwise_kernels.tanh_backward(t, d),
+        elementwise_kernels.tanh_backward_numpy(t, d),
+        **F32,
+    )
+
+
+def test_parallel_and_serial_builds_agree():
+    """The batch path (thread pool) and the single-image path give the same numbers."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((6, 1, 28, 28)).astype(np.float32)
+    w = rng.standard_normal((6, 1, 5, 5)).astype(np.float32)
+    b = np.zeros(6, np.float32)
+    batch = conv_kernels.conv2d_forward(x, w, b, 2, 1)
+    singles = np.concatenate(
+        [conv_kernels.conv2d_forward(x[i : i + 1], w, b, 2, 1) for i in range(6)]
+    )
+    np.testing.assert_allclose(batch, singles, rtol=1e-6, atol=1e-6)
