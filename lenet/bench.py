@@ -1,0 +1,243 @@
+"""``lenet bench``: how fast this engine trains and predicts on the current machine.
+
+Measured (medians over repeats, after a warm-up that also triggers numba's compilation):
+
+- training throughput, images/s, of forward + backward + Adam step at batch 32/64/128/256;
+- batch inference throughput on 10,000 images, in batches of 1,000;
+- single-image latency of ``Classifier.predict_proba`` (median and p99 of 1,000 calls), and
+  separately of preprocessing a 280x280 drawing (``lenet.preprocess``).
+
+With ``with_torch`` the same LeNet-5 in PyTorch (an optional extra, never used by the engine)
+is measured in the same run with the same thread count, and ratios are reported.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from lenet.classifier import Classifier
+from lenet.losses import SoftmaxCrossEntropy
+from lenet.model import lenet5
+from lenet.optim import Adam
+from lenet.threads import set_threads
+
+BATCH_SIZES = (32, 64, 128, 256)
+
+
+def _median_rate(fn: Callable[[], None], items: int, repeats: int, min_seconds: float) -> float:
+    """items/s of fn: median over `repeats` timings, each looping for at least min_seconds."""
+    rates = []
+    for _ in range(repeats):
+        calls, start = 0, time.perf_counter()
+        while True:
+            fn()
+            calls += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_seconds:
+                break
+        rates.append(calls * items / elapsed)
+    return float(np.median(rates))
+
+
+def _latencies_us(fn: Callable[[], None], calls: int) -> np.ndarray:
+    times = np.empty(calls)
+    for i in range(calls):
+        t = time.perf_counter()
+        fn()
+        times[i] = time.perf_counter() - t
+    return times * 1e6
+
+
+def _sample_drawing(rng: np.random.Generator) -> np.ndarray:
+    """A 280x280 dark-on-light "7"-like drawing, uint8 (for the preprocessing latency)."""
+    img = np.full((280, 280), 255, np.uint8)
+    img[60:80, 70:210] = 0
+    for y in range(80, 230):
+        x = int(200 - (y - 80) * 0.55)
+        img[y, x - 9 : x + 9] = 0
+    return img
+
+
+def bench_engine(threads: int | None, quick: bool, log: Callable[[str], None]) -> dict:
+    used = set_threads(threads)
+    rng = np.random.default_rng(0)
+    repeats, min_s = (3, 0.3) if quick else (5, 1.0)
+    out: dict = {"threads": used, "train_images_per_s": {}}
+
+    for bs in BATCH_SIZES:
+        net = lenet5(rng=rng)
+        loss_fn = SoftmaxCrossEntropy()
+        opt = Adam(net.params(), net.grads())
+        x = rng.standard_normal((bs, 1, 28, 28)).astype(np.float32)
+        y = rng.integers(0, 10, bs)
+
+        def step(net=net, loss_fn=loss_fn, opt=opt, x=x, y=y) -> None:
+            loss_fn.forward(net.forward(x), y)
+            net.zero_grad()
+            net.backward(loss_fn.backward())
+            opt.step()
+
+        for _ in range(3):
+            step()
+        out["train_images_per_s"][str(bs)] = _median_rate(step, bs, repeats, min_s)
+        log(f"train batch {bs}: {out['train_images_per_s'][str(bs)]:,.0f} images/s")
+
+    classifier = Classifier(lenet5(rng=rng))
+    images = rng.random((10_000, 28, 28), dtype=np.float32)
+    classifier.predict_proba(images[:1000])
+    out["infer_images_per_s"] = _median_rate(
+        lambda: classifier.predict_proba(images), len(images), repeats, min_s
+    )
+    log(f"inference: {out['infer_images_per_s']:,.0f} images/s")
+
+    one = images[0]
+    for _ in range(50):
+        classifier.predict_proba(one)
+    lat = _latencies_us(lambda: classifier.predict_proba(one), 1000)
+    out["latency_us_median"] = float(np.median(lat))
+    out["latency_us_p99"] = float(np.percentile(lat, 99))
+    log(f"single image: {out['latency_us_median']:.1f} us median")
+
+    try:
+        from lenet.preprocess import preprocess_image
+    except ImportError:
+        pass
+    else:
+        drawing = _sample_drawing(rng)
+        preprocess_image(drawing)
+        lat = _latencies_us(lambda: preprocess_image(drawing), 200)
+        out["preprocess_us_median"] = float(np.median(lat))
+        out["preprocess_us_p99"] = float(np.percentile(lat, 99))
+    return out
+
+
+def bench_torch(threads: int, quick: bool, log: Callable[[str], None]) -> dict:
+    """The same measurements for an equivalent PyTorch LeNet-5 (CPU)."""
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    repeats, min_s = (3, 0.3) if quick else (5, 1.0)
+
+    def make() -> nn.Module:
+        return nn.Sequential(
+            nn.Conv2d(1, 6, 5, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(400, 120),
+            nn.ReLU(),
+            nn.Linear(120, 84),
+            nn.ReLU(),
+            nn.Linear(84, 10),
+        )
+
+    out: dict = {"threads": threads, "version": torch.__version__, "train_images_per_s": {}}
+    for bs in BATCH_SIZES:
+        net = make()
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        x = torch.randn(bs, 1, 28, 28)
+        y = torch.randint(0, 10, (bs,))
+
+        def step(net=net, opt=opt, x=x, y=y) -> None:
+            opt.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            opt.step()
+
+        for _ in range(3):
+            step()
+        out["train_images_per_s"][str(bs)] = _median_rate(step, bs, repeats, min_s)
+        log(f"torch train batch {bs}: {out['train_images_per_s'][str(bs)]:,.0f} images/s")
+
+    net = make().eval()
+    images = torch.rand(10_000, 1, 28, 28)
+
+    def infer() -> None:
+        with torch.inference_mode():
+            for start in range(0, len(images), 1000):
+                torch.softmax(net(images[start : start + 1000]), dim=1)
+
+    infer()
+    out["infer_images_per_s"] = _median_rate(infer, len(images), repeats, min_s)
+    one = images[:1]
+
+    def single() -> None:
+        with torch.inference_mode():
+            torch.softmax(net(one), dim=1).numpy()
+
+    for _ in range(50):
+        single()
+    lat = _latencies_us(single, 1000)
+    out["latency_us_median"] = float(np.median(lat))
+    out["latency_us_p99"] = float(np.percentile(lat, 99))
+    return out
+
+
+def run_bench(
+    threads: int | None = None,
+    with_torch: bool = False,
+    quick: bool = False,
+    log: Callable[[str], None] = lambda msg: None,
+) -> dict:
+    """Run the benchmark; returns the JSON-ready results (see module docstring)."""
+    results = bench_engine(threads, quick, log)
+    if with_torch:
+        ref = bench_torch(results["threads"], quick, log)
+        results["torch"] = ref
+        results["ratio_vs_torch"] = {
+            "train_images_per_s": {
+                bs: results["train_images_per_s"][bs] / v
+                for bs, v in ref["train_images_per_s"].items()
+            },
+            "infer_images_per_s": results["infer_images_per_s"] / ref["infer_images_per_s"],
+            "latency_us_median": results["latency_us_median"] / ref["latency_us_median"],
+        }
+    return results
+
+
+def format_table(r: dict) -> str:
+    """A plain-text table of run_bench's results."""
+    torch_r = r.get("torch")
+    head = f"{'measure':<34}{'lenet':>14}"
+    if torch_r:
+        head += f"{'torch ' + torch_r['version'].split('+')[0]:>16}{'ratio':>9}"
+    rows = [f"threads: {r['threads']}", head, "-" * len(head)]
+
+    def row(label: str, ours: float, theirs: float | None, unit_fmt: str) -> None:
+        line = f"{label:<34}{format(ours, unit_fmt):>14}"
+        if theirs is not None:
+            ratio = ours / theirs
+            line += f"{format(theirs, unit_fmt):>16}{ratio:>8.2f}x"
+        rows.append(line)
+
+    for bs, v in r["train_images_per_s"].items():
+        row(f"train images/s, batch {bs}", v, torch_r and torch_r["train_images_per_s"][bs], ",.0f")
+    row(
+        "inference images/s (10k, by 1000)",
+        r["infer_images_per_s"],
+        torch_r and torch_r["infer_images_per_s"],
+        ",.0f",
+    )
+    row(
+        "single image latency, median us",
+        r["latency_us_median"],
+        torch_r and torch_r["latency_us_median"],
+        ".1f",
+    )
+    row(
+        "single image latency, p99 us",
+        r["latency_us_p99"],
+        torch_r and torch_r["latency_us_p99"],
+        ".1f",
+    )
+    if "preprocess_us_median" in r:
+        row("preprocess 280x280, median us", r["preprocess_us_median"], None, ".1f")
+        row("preprocess 280x280, p99 us", r["preprocess_us_p99"], None, ".1f")
+    return "\n".join(rows)

@@ -1,0 +1,83 @@
+"""A trained network plus what it needs to be used: input normalisation and its metadata.
+
+This is what the app and the CLI hold: ``predict_proba`` on 28x28 images in [0, 1] (ink = 1,
+as ``lenet.preprocess`` produces them), ``classify`` for one image with a "not sure" flag.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lenet.losses import softmax
+from lenet.model import Sequential
+
+# MNIST's pixel mean and standard deviation (on [0, 1]); stored in every model file.
+MNIST_MEAN = 0.1307
+MNIST_STD = 0.3081
+
+# Below this top-class probability a prediction is flagged "not sure" (the GUI says so).
+NOT_SURE_BELOW = 0.70
+
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The answer for one image: top digit, its probability, all ten, and the doubt flag."""
+
+    digit: int
+    confidence: float
+    probabilities: np.ndarray  # (10,) float32, sums to 1
+    not_sure: bool
+
+
+class Classifier:
+    """``net`` maps normalised (N, 1, 28, 28) float32 to (N, 10) logits."""
+
+    def __init__(self, net: Sequential, metadata: dict | None = None) -> None:
+        self.net = net.eval()
+        self.metadata = dict(metadata or {})
+        norm = self.metadata.setdefault("normalization", {"mean": MNIST_MEAN, "std": MNIST_STD})
+        self.mean, self.std = float(norm["mean"]), float(norm["std"])
+
+    def normalize(self, images: np.ndarray) -> np.ndarray:
+        """(N, 28, 28) or (28, 28) in [0, 1] -> (N, 1, 28, 28) float32, standardised."""
+        x = np.asarray(images, dtype=np.float32)
+        if x.ndim == 2:
+            x = x[None]
+        if x.ndim == 3:
+            x = x[:, None]
+        if x.shape[1:] != (1, 28, 28):
+            raise ValueError(f"expected 28x28 images, got shape {np.shape(images)}")
+        return (x - np.float32(self.mean)) * np.float32(1.0 / self.std)
+
+    def predict_proba(self, images: np.ndarray) -> np.ndarray:
+        """Class probabilities (N, 10) float32 for images (N, 28, 28) or one (28, 28)."""
+        x = self.normalize(images)
+        out = np.empty((len(x), 10), dtype=np.float32)
+        for start in range(0, len(x), BATCH):
+            out[start : start + BATCH] = softmax(self.net.forward(x[start : start + BATCH]))
+        return out
+
+    def classify(self, image: np.ndarray) -> Prediction:
+        """The prediction for one (28, 28) image."""
+        p = self.predict_proba(image)[0]
+        digit = int(p.argmax())
+        return Prediction(digit, float(p[digit]), p, bool(p[digit] < NOT_SURE_BELOW))
+
+    def feature_maps(self, image: np.ndarray) -> dict[str, np.ndarray]:
+        """Activations after the first two convolutions: conv1 (6, 28, 28), conv2 (16, 10, 10)."""
+        outputs = self.net.forward_collect(self.normalize(image))
+        names = list(self.net.layers)
+        convs = [n for n in names if n.startswith("conv")]
+        maps = {}
+        for conv in convs[:2]:
+            after = names[names.index(conv) + 1]  # the activation that follows it
+            maps[conv] = outputs[after][0]
+        return maps
+
+    @property
+    def test_accuracy(self) -> float | None:
+        return self.metadata.get("test_accuracy")

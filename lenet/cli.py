@@ -1,0 +1,234 @@
+"""The ``lenet`` command line: train, evaluate, predict, bench, download.
+
+Each subcommand's work lives in its own module; this file only parses arguments, shows
+progress bars (tqdm, on stderr) and prints results (human-readable, or JSON with --json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DEFAULT_OUT = "lenet5.npz"
+
+
+def _add_data_dir(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="folder with the four MNIST files (default: $LENET_DATA_DIR, "
+        "else the user cache folder)",
+    )
+
+
+def _add_threads(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--threads", type=int, default=None, help="threads for the kernels (default: all cores)"
+    )
+
+
+def _load_data(data_dir: Path | None):
+    from lenet.mnist import load_mnist, locate_data_dir
+
+    return load_mnist(locate_data_dir(data_dir))
+
+
+def _load_classifier(path: Path | None):
+    from lenet.model_io import bundled_model_path, load_model
+
+    return load_model(path or bundled_model_path())
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from lenet.model_io import save_model
+    from lenet.threads import set_threads
+    from lenet.trainer import TrainConfig, Trainer
+
+    set_threads(args.threads)
+    data = _load_data(args.data_dir)
+    config = TrainConfig(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        optimizer=args.optimizer,
+        schedule=args.schedule,
+        weight_decay=args.weight_decay,
+        augment=args.augment,
+        seed=args.seed,
+        subset=args.subset,
+    )
+    bar = tqdm(total=None, unit="batch", file=sys.stderr, dynamic_ncols=True, disable=args.quiet)
+
+    def on_progress(p) -> None:
+        if bar.total is None:
+            bar.reset(total=p.batches * p.epochs)
+        bar.n = (p.epoch - 1) * p.batches + p.batch
+        if p.val_accuracy is not None:
+            bar.write(
+                f"epoch {p.epoch}/{p.epochs}: loss {p.loss:.4f}  train acc "
+                f"{p.accuracy:.4f}  val acc {p.val_accuracy:.4f}  {p.images_per_s:,.0f} img/s"
+            )
+        bar.set_postfix(
+            epoch=p.epoch,
+            loss=f"{p.loss:.4f}",
+            acc=f"{p.accuracy:.4f}",
+            img_s=f"{p.images_per_s:,.0f}",
+            refresh=False,
+        )
+        bar.refresh()
+
+    result = Trainer(config, data, on_progress=on_progress).run()
+    bar.close()
+    result.classifier.metadata["description"] = args.description or (
+        f"LeNet-5 trained by `lenet train` ({args.epochs} epochs, seed {args.seed})"
+    )
+    result.classifier.metadata["command"] = "lenet " + " ".join(
+        sys.argv[2:] if len(sys.argv) > 2 else []
+    )
+    out = save_model(result.classifier, args.out)
+    print(f"test accuracy {result.test_accuracy:.4%} after {result.seconds:.0f} s; saved {out}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from lenet.evaluate import evaluate
+    from lenet.threads import set_threads
+    from lenet.trainer import to_unit_float
+
+    set_threads(args.threads)
+    classifier = _load_classifier(args.model)
+    data = _load_data(args.data_dir)
+    report = evaluate(classifier, to_unit_float(data.test_images), data.test_labels)
+    if args.json:
+        print(json.dumps(report.to_dict()))
+        return 0
+    print(
+        f"test accuracy: {report.accuracy:.4%} on {report.count} images "
+        f"(mean cross-entropy {report.loss:.4f})"
+    )
+    print(
+        "per class:  " + "  ".join(f"{d}: {a:.2%}" for d, a in enumerate(report.per_class_accuracy))
+    )
+    print("confusion matrix (rows: true digit, columns: predicted):")
+    print("      " + "".join(f"{d:>6}" for d in range(10)))
+    for d, row in enumerate(report.confusion):
+        print(f"{d:>6}" + "".join(f"{c:>6}" for c in row))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from lenet.bench import format_table, run_bench
+
+    results = run_bench(
+        threads=args.threads,
+        with_torch=args.torch,
+        quick=args.quick,
+        log=(lambda msg: print(msg, file=sys.stderr)),
+    )
+    print(format_table(results))
+    if args.json:
+        print(json.dumps(results))
+    return 0
+
+
+def cmd_download(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from lenet.download import download_mnist
+    from lenet.mnist import locate_data_dir
+
+    bars: dict[str, tqdm] = {}
+
+    def on_progress(name: str, done: int, total: int | None) -> None:
+        bar = bars.get(name)
+        if bar is None or (bar.total != total):
+            bar = bars[name] = tqdm(
+                total=total, desc=name, unit="B", unit_scale=True, file=sys.stderr
+            )
+        bar.n = done
+        bar.refresh()
+
+    dest = download_mnist(locate_data_dir(args.data_dir), on_progress=on_progress)
+    for bar in bars.values():
+        bar.close()
+    print(f"MNIST is in {dest}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lenet", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="train LeNet-5 on MNIST and save the model")
+    _add_data_dir(p)
+    _add_threads(p)
+    p.add_argument("--epochs", type=int, default=12)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
+    p.add_argument("--optimizer", choices=["adam", "sgd", "nesterov"], default="adam")
+    p.add_argument("--schedule", choices=["cosine", "step", "constant"], default="cosine")
+    p.add_argument("--weight-decay", type=float, default=0.0)
+    p.add_argument(
+        "--augment",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="random affine, thickness and elastic distortions (default: on)",
+    )
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--subset", type=int, default=None, help="train on only this many images")
+    p.add_argument("--description", default=None, help="text stored in the model file")
+    p.add_argument("--out", type=Path, default=Path(DEFAULT_OUT))
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="test accuracy, per-class accuracy, confusion matrix")
+    p.add_argument("--model", type=Path, default=None, help="model file (default: bundled)")
+    _add_data_dir(p)
+    _add_threads(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("bench", help="measure training and inference speed on this machine")
+    _add_threads(p)
+    p.add_argument("--json", action="store_true", help="also print one JSON object, last line")
+    p.add_argument(
+        "--torch",
+        action="store_true",
+        help="measure PyTorch's LeNet-5 side by side (needs the torch extra)",
+    )
+    p.add_argument("--quick", action="store_true", help="shorter runs (less precise)")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("download", help="download MNIST (checksummed) into the data folder")
+    _add_data_dir(p)
+    p.set_defaults(func=cmd_download)
+
+    try:
+        from lenet.predict import add_predict_parser
+    except ImportError:  # pragma: no cover - predict lands with the drawings work
+        pass
+    else:
+        add_predict_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (FileNotFoundError, ValueError, RuntimeError) as e:
+        # Bad input (missing data, corrupt file, diverged training): a message, not a trace.
+        print(f"lenet {args.command}: error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""Accuracy, per-class accuracy and the confusion matrix of a classifier on labelled images."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    accuracy: float  # fraction correct, 0..1
+    loss: float  # mean cross-entropy
+    per_class_accuracy: np.ndarray  # (10,) recall of each digit
+    confusion: np.ndarray  # (10, 10) counts, rows = true digit, columns = predicted
+    count: int
+
+    def to_dict(self) -> dict:
+        return {
+            "accuracy": self.accuracy,
+            "loss": self.loss,
+            "count": self.count,
+            "per_class_accuracy": {str(d): float(a) for d, a in enumerate(self.per_class_accuracy)},
+            "confusion": self.confusion.tolist(),
+        }
+
+
+def evaluate(classifier, images: np.ndarray, labels: np.ndarray) -> EvalReport:
+    """images (N, 28, 28) in [0, 1], labels (N,) -> EvalReport."""
+    labels = np.asarray(labels, dtype=np.intp)
+    probs = classifier.predict_proba(images)
+    predicted = probs.argmax(axis=1)
+    confusion = np.zeros((10, 10), dtype=np.int64)
+    np.add.at(confusion, (labels, predicted), 1)
+    totals = confusion.sum(axis=1)
+    per_class = np.divide(np.diag(confusion), totals, out=np.zeros(10), where=totals > 0)
+    picked = probs[np.arange(len(labels)), labels]
+    loss = float(-np.log(np.maximum(picked, 1e-12)).mean()) if len(labels) else 0.0
+    return EvalReport(
+        accuracy=float((predicted == labels).mean()) if len(labels) else 0.0,
+        loss=loss,
+        per_class_accuracy=per_class,
+        confusion=confusion,
+        count=len(labels),
+    )

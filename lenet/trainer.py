@@ -1,0 +1,277 @@
+"""Training LeNet-5 on MNIST: mini-batches, augmentation, validation, progress, stopping.
+
+The ``Trainer`` knows nothing of Qt or terminals. It reports through ``on_progress(Progress)``
+after every batch (and once more at the end of each epoch, with validation metrics) and polls
+``should_stop()`` between batches. All randomness — initial weights, the validation split,
+shuffling, augmentation — comes from one ``numpy.random.Generator`` seeded by
+``TrainConfig.seed``, so a run is reproducible for a given seed and thread count.
+
+What the Trainer needs from the data: an object with ``train_images`` (N, 28, 28) uint8,
+``train_labels`` (N,) integers 0-9, and ``test_images`` / ``test_labels`` likewise (may be
+empty), e.g. ``lenet.mnist.MnistData``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+
+from lenet import __version__
+from lenet.augment import AugmentConfig, augment_batch
+from lenet.classifier import MNIST_MEAN, MNIST_STD, Classifier
+from lenet.evaluate import evaluate
+from lenet.losses import SoftmaxCrossEntropy
+from lenet.model import lenet5
+from lenet.optim import make_optimizer, make_schedule
+
+
+class TrainingCancelled(Exception):
+    """should_stop() returned True; the partly trained model is discarded."""
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite."""
+
+
+@dataclass
+class TrainConfig:
+    """Hyperparameters of one training run (learning rate per batch, epochs over the data)."""
+
+    epochs: int = 12
+    batch_size: int = 64
+    lr: float = 1e-3
+    optimizer: str = "adam"  # adam | sgd | nesterov
+    schedule: str = "cosine"  # cosine | step | constant
+    weight_decay: float = 0.0
+    augment: bool = True
+    seed: int = 0
+    val_fraction: float = 1 / 12  # 5,000 of MNIST's 60,000 training images
+    subset: int | None = None  # use only this many training images (quick runs, tests)
+    activation: str = "relu"
+    pooling: str = "max"
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError("epochs and batch_size must be at least 1")
+        if not self.lr > 0:
+            raise ValueError(f"learning rate must be positive, got {self.lr}")
+        if not 0 <= self.val_fraction < 1:
+            raise ValueError("val_fraction must be in [0, 1)")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot after a batch. Loss/accuracy are running means over the epoch so far."""
+
+    epoch: int  # 1-based
+    epochs: int
+    batch: int  # 1-based
+    batches: int
+    loss: float
+    accuracy: float
+    images_per_s: float
+    lr: float
+    fraction_done: float  # of the whole run, 0..1
+    eta_s: float
+    val_loss: float | None = None  # set on the end-of-epoch report
+    val_accuracy: float | None = None
+
+
+@dataclass(frozen=True)
+class EpochMetrics:
+    epoch: int
+    train_loss: float
+    train_accuracy: float
+    val_loss: float | None
+    val_accuracy: float | None
+    lr: float
+    seconds: float
+    images_per_s: float
+
+
+@dataclass
+class TrainResult:
+    classifier: Classifier
+    history: list[EpochMetrics] = field(default_factory=list)
+    test_accuracy: float | None = None
+    seconds: float = 0.0
+
+
+def to_unit_float(images: np.ndarray) -> np.ndarray:
+    """uint8 (N, 28, 28) -> float32 in [0, 1]; float input is passed through as float32."""
+    if images.dtype == np.uint8:
+        return images.astype(np.float32) * np.float32(1 / 255)
+    return images.astype(np.float32, copy=False)
+
+
+class Trainer:
+    """Trains a fresh LeNet-5, or fine-tunes ``init``, on ``data`` with ``config``."""
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        data,
+        on_progress: Callable[[Progress], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        init: Classifier | None = None,
+        augment_config: AugmentConfig | None = None,
+    ) -> None:
+        self.config = config
+        self.data = data
+        self.on_progress = on_progress or (lambda p: None)
+        self.should_stop = should_stop or (lambda: False)
+        self.init = init
+        self.augment_config = augment_config or AugmentConfig()
+
+    def _split(self, rng: np.random.Generator):
+        images, labels = self.data.train_images, np.asarray(self.data.train_labels)
+        if len(images) != len(labels) or len(images) == 0:
+            raise ValueError(
+                f"need as many training labels as images (got {len(images)} "
+                f"images, {len(labels)} labels)"
+            )
+        order = rng.permutation(len(images))
+        if self.config.subset is not None:
+            order = order[: self.config.subset]
+        n_val = round(len(order) * self.config.val_fraction)
+        val, train = order[:n_val], order[n_val:]
+        return images[train], labels[train], images[val], labels[val]
+
+    def run(self) -> TrainResult:
+        cfg = self.config
+        rng = np.random.default_rng(cfg.seed)
+        net = lenet5(cfg.activation, cfg.pooling, rng=rng)
+        if self.init is not None:
+            net.load_params(self.init.net.params())
+        classifier = Classifier(net, {"normalization": {"mean": MNIST_MEAN, "std": MNIST_STD}})
+        x_train, y_train, x_val, y_val = self._split(rng)
+        if len(x_train) == 0:
+            raise ValueError("no training images left after the validation split")
+        norm = classifier.normalize
+        params, grads = net.params(), net.grads()
+        optimizer = make_optimizer(cfg.optimizer, params, grads, cfg.lr, cfg.weight_decay)
+        schedule = make_schedule(cfg.schedule, cfg.lr, cfg.epochs)
+        loss_fn = SoftmaxCrossEntropy()
+
+        n = len(x_train)
+        batches = -(-n // cfg.batch_size)
+        total_batches = batches * cfg.epochs
+        history: list[EpochMetrics] = []
+        start = time.perf_counter()
+        for epoch in range(cfg.epochs):
+            net.train()
+            order = rng.permutation(n)
+            t_epoch = time.perf_counter()
+            loss_sum = correct = seen = 0
+            for b in range(batches):
+                if self.should_stop():
+                    raise TrainingCancelled("training cancelled")
+                idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
+                batch = x_train[idx]
+                batch = (
+                    augment_batch(batch, rng, self.augment_config)
+                    if cfg.augment
+                    else to_unit_float(batch)
+                )
+                labels = y_train[idx].astype(np.intp)
+                optimizer.lr = schedule(epoch + b / batches)
+                logits = net.forward(norm(batch))
+                loss = loss_fn.forward(logits, labels)
+                if not np.isfinite(loss):
+                    raise TrainingDiverged(
+                        f"the loss became {loss} at epoch {epoch + 1}, batch {b + 1}: training "
+                        f"diverged; try a lower learning rate (was {cfg.lr:g})"
+                    )
+                net.zero_grad()
+                net.backward(loss_fn.backward())
+                optimizer.step()
+
+                loss_sum += loss * len(idx)
+                correct += int((loss_fn.probabilities.argmax(axis=1) == labels).sum())
+                seen += len(idx)
+                done = epoch * batches + b + 1
+                elapsed = time.perf_counter() - start
+                self.on_progress(
+                    Progress(
+                        epoch=epoch + 1,
+                        epochs=cfg.epochs,
+                        batch=b + 1,
+                        batches=batches,
+                        loss=loss_sum / seen,
+                        accuracy=correct / seen,
+                        images_per_s=seen / max(time.perf_counter() - t_epoch, 1e-9),
+                        lr=optimizer.lr,
+                        fraction_done=done / total_batches,
+                        eta_s=elapsed / done * (total_batches - done),
+                    )
+                )
+
+            seconds = time.perf_counter() - t_epoch
+            val_loss = val_acc = None
+            if len(x_val):
+                report = evaluate(classifier, to_unit_float(x_val), y_val)
+                val_loss, val_acc = report.loss, report.accuracy
+            metrics = EpochMetrics(
+                epoch + 1,
+                loss_sum / seen,
+                correct / seen,
+                val_loss,
+                val_acc,
+                optimizer.lr,
+                seconds,
+                seen / seconds,
+            )
+            history.append(metrics)
+            elapsed = time.perf_counter() - start
+            done = (epoch + 1) * batches
+            self.on_progress(
+                Progress(
+                    epoch=epoch + 1,
+                    epochs=cfg.epochs,
+                    batch=batches,
+                    batches=batches,
+                    loss=metrics.train_loss,
+                    accuracy=metrics.train_accuracy,
+                    images_per_s=metrics.images_per_s,
+                    lr=optimizer.lr,
+                    fraction_done=done / total_batches,
+                    eta_s=elapsed / done * (total_batches - done),
+                    val_loss=val_loss,
+                    val_accuracy=val_acc,
+                )
+            )
+
+        net.eval()
+        seconds = time.perf_counter() - start
+        test_acc = per_class = None
+        if len(self.data.test_images):
+            report = evaluate(
+                classifier, to_unit_float(self.data.test_images), self.data.test_labels
+            )
+            test_acc, per_class = report.accuracy, report.per_class_accuracy.tolist()
+        classifier.metadata.update(
+            architecture={"name": "LeNet5", "activation": cfg.activation, "pooling": cfg.pooling},
+            training={
+                **asdict(cfg),
+                "train_images": int(n),
+                "val_images": len(x_val),
+                "fine_tuned_from": (
+                    self.init.metadata.get("description") if self.init is not None else None
+                ),
+                "seconds": round(seconds, 1),
+                "engine_version": __version__,
+                "history": [asdict(h) for h in history],
+            },
+            data=getattr(self.data, "description", "MNIST"),
+            trained_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            seed=cfg.seed,
+            epochs=cfg.epochs,
+            test_accuracy=test_acc,
+            per_class_accuracy=per_class,
+            val_accuracy=history[-1].val_accuracy if history else None,
+        )
+        return TrainResult(classifier, history, test_acc, seconds)
