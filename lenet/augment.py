@@ -35,6 +35,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
+from lenet.threads import hold_thread_pool
+
 __all__ = ["AugmentConfig", "augment_batch"]
 
 # Images per internal chunk: bounds the temporary buffers (1024 × 28 × 28 float32 ≈ 3 MB,
@@ -620,36 +622,40 @@ def augment_batch(
     out = np.empty((n, h, w), dtype=np.float32)
     no_disp = np.zeros((0, 2, h, w), dtype=np.float32)
 
-    for start in range(0, n, _CHUNK):
-        sl = slice(start, min(start + _CHUNK, n))
-        m = sl.stop - sl.start
-        chunk = np.ascontiguousarray(x[sl])
-        if cfg.morph_enabled:
-            chunk = _morph_kernel(chunk, p.ops[sl], p.square[sl], p.strength[sl])
+    # The kernels are parallel-only: wait for numba's pool rather than share it (threads.py).
+    with hold_thread_pool():
+        for start in range(0, n, _CHUNK):
+            sl = slice(start, min(start + _CHUNK, n))
+            m = sl.stop - sl.start
+            chunk = np.ascontiguousarray(x[sl])
+            if cfg.morph_enabled:
+                chunk = _morph_kernel(chunk, p.ops[sl], p.square[sl], p.strength[sl])
 
-        if cfg.affine_enabled:
-            lin = _linear_part(p.angle[sl], p.scale[sl], p.aspect[sl], p.shear[sl])
-            shift = p.shift[sl]
-            if cfg.keep_in_frame:
-                bbox = _ink_bbox_kernel(chunk, cfg.ink_threshold)
-                lin, shift = _fit_in_frame(lin, shift, bbox, (h, w), cfg.frame_margin)
-        else:
-            lin = np.broadcast_to(np.eye(2), (m, 2, 2))
-            shift = np.zeros((m, 2))
-        inv = _inverse_matrices(lin, shift, (h, w))
+            if cfg.affine_enabled:
+                lin = _linear_part(p.angle[sl], p.scale[sl], p.aspect[sl], p.shear[sl])
+                shift = p.shift[sl]
+                if cfg.keep_in_frame:
+                    bbox = _ink_bbox_kernel(chunk, cfg.ink_threshold)
+                    lin, shift = _fit_in_frame(lin, shift, bbox, (h, w), cfg.frame_margin)
+            else:
+                lin = np.broadcast_to(np.eye(2), (m, 2, 2))
+                shift = np.zeros((m, 2))
+            inv = _inverse_matrices(lin, shift, (h, w))
 
-        disp_idx = np.full(m, -1, dtype=np.int64)
-        disp = no_disp
-        if use_elastic:
-            sel = np.flatnonzero(p.elastic[sl])
-            if sel.size:
-                nbytes = sel.size * 2 * h * w
-                noise = np.frombuffer(rng.bytes(nbytes), dtype=np.uint8).reshape(sel.size, 2, h, w)
-                disp = _smooth_kernel(noise, weights, float(cfg.elastic_alpha))
-                disp_idx[sel] = np.arange(sel.size)
+            disp_idx = np.full(m, -1, dtype=np.int64)
+            disp = no_disp
+            if use_elastic:
+                sel = np.flatnonzero(p.elastic[sl])
+                if sel.size:
+                    nbytes = sel.size * 2 * h * w
+                    noise = np.frombuffer(rng.bytes(nbytes), dtype=np.uint8).reshape(
+                        sel.size, 2, h, w
+                    )
+                    disp = _smooth_kernel(noise, weights, float(cfg.elastic_alpha))
+                    disp_idx[sel] = np.arange(sel.size)
 
-        if not cfg.affine_enabled and disp_idx.max() < 0:
-            out[sl] = chunk
-        else:
-            out[sl] = _warp_kernel(chunk, inv, disp, disp_idx)
+            if not cfg.affine_enabled and disp_idx.max() < 0:
+                out[sl] = chunk
+            else:
+                out[sl] = _warp_kernel(chunk, inv, disp, disp_idx)
     return out

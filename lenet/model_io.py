@@ -73,6 +73,8 @@ def save_model(classifier: Classifier, path: str | os.PathLike) -> Path:
 def _read_arrays(path: Path) -> dict[str, np.ndarray]:
     if not path.is_file():
         raise ModelFileError(f"{path}: no such model file")
+    if not zipfile.is_zipfile(path):  # np.load would try to unpickle anything that isn't
+        raise ModelFileError(f"{path}: not a model file, or truncated (not an .npz archive)")
     try:
         with np.load(path, allow_pickle=False) as npz:
             return {name: npz[name] for name in npz.files}

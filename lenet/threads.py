@@ -54,6 +54,13 @@ def thread_pool(wanted: bool) -> Iterator[bool]:
         yield False
 
 
+@contextmanager
+def hold_thread_pool() -> Iterator[None]:
+    """Wait until numba's pool is free and keep it (for parallel-only kernels)."""
+    with _pool_lock:
+        yield
+
+
 def call_kernel(builds: tuple, wanted_parallel: bool, *args):
     """Call builds[0] (parallel) if wanted and the pool is free, else builds[1] (serial)."""
     with thread_pool(wanted_parallel) as parallel:

@@ -179,8 +179,9 @@ class Trainer:
                 )
                 labels = y_train[idx].astype(np.intp)
                 optimizer.lr = schedule(epoch + b / batches)
-                logits = net.forward(norm(batch))
-                loss = loss_fn.forward(logits, labels)
+                with np.errstate(over="ignore", invalid="ignore"):  # divergence is checked below
+                    logits = net.forward(norm(batch))
+                    loss = loss_fn.forward(logits, labels)
                 if not np.isfinite(loss):
                     raise TrainingDiverged(
                         f"the loss became {loss} at epoch {epoch + 1}, batch {b + 1}: training "

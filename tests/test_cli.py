@@ -1,0 +1,99 @@
+"""The `lenet` command line, run in-process through lenet.cli.main (and once as a program)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from lenet.cli import main
+from lenet.mnist import write_idx
+from lenet.model_io import load_model
+from tests.datasets import real_mnist, synthetic_digits
+
+
+@pytest.fixture
+def tiny_mnist(tmp_path):
+    """A folder with the four MNIST files holding a few synthetic images."""
+    data = synthetic_digits(96)
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    write_idx(folder / "train-images-idx3-ubyte.gz", data.train_images)
+    write_idx(folder / "train-labels-idx1-ubyte.gz", data.train_labels)
+    write_idx(folder / "t10k-images-idx3-ubyte.gz", data.test_images)
+    write_idx(folder / "t10k-labels-idx1-ubyte.gz", data.test_labels)
+    return folder
+
+
+def test_train_then_evaluate_json(tiny_mnist, tmp_path, capsys):
+    out = tmp_path / "m.npz"
+    assert (
+        main(
+            [
+                "train",
+                "--data-dir",
+                str(tiny_mnist),
+                "--epochs",
+                "1",
+                "--batch-size",
+                "32",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert load_model(out).metadata["epochs"] == 1
+    capsys.readouterr()
+    assert main(["evaluate", "--model", str(out), "--data-dir", str(tiny_mnist), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert 0 <= report["accuracy"] <= 1 and report["count"] == 64
+    assert len(report["confusion"]) == 10 and sum(map(sum, report["confusion"])) == 64
+
+
+def test_data_dir_from_environment(tiny_mnist, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LENET_DATA_DIR", str(tiny_mnist))
+    out = tmp_path / "m.npz"
+    assert main(["train", "--epochs", "1", "--subset", "40", "--out", str(out), "--quiet"]) == 0
+    assert out.is_file()
+
+
+def test_missing_data_is_a_message_not_a_traceback(tmp_path, capsys):
+    code = main(["evaluate", "--data-dir", str(tmp_path / "nowhere")])
+    err = capsys.readouterr().err
+    assert code == 1 and "lenet evaluate: error:" in err and "Traceback" not in err
+
+
+def test_corrupt_model_is_a_message(tmp_path, tiny_mnist, capsys):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"PK\x03\x04 not really")
+    assert main(["evaluate", "--model", str(bad), "--data-dir", str(tiny_mnist)]) == 1
+    assert "not a model file" in capsys.readouterr().err
+
+
+def test_evaluate_bundled_model_on_real_mnist(capsys):
+    real_mnist()
+    assert main(["evaluate", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["accuracy"] >= 0.992
+    assert report["count"] == 10_000
+
+
+def test_bench_json_has_the_documented_keys(capsys):
+    assert main(["bench", "--quick", "--json", "--threads", "1"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["threads"] == 1
+    assert set(result["train_images_per_s"]) == {"32", "64", "128", "256"}
+    assert all(v > 0 for v in result["train_images_per_s"].values())
+    assert result["infer_images_per_s"] > 0
+    assert 0 < result["latency_us_median"] <= result["latency_us_p99"]
+
+
+def test_lenet_runs_as_a_program():
+    done = subprocess.run(
+        [sys.executable, "-m", "lenet", "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0
+    for command in ("train", "evaluate", "bench"):
+        assert command in done.stdout

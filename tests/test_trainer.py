@@ -1,0 +1,99 @@
+"""The Trainer: learning, reproducibility, progress, cancelling and divergence."""
+
+import numpy as np
+import pytest
+
+from lenet.trainer import (
+    TrainConfig,
+    Trainer,
+    TrainingCancelled,
+    TrainingDiverged,
+    to_unit_float,
+)
+from tests.datasets import real_mnist, synthetic_digits
+
+
+def test_small_net_overfits_a_few_hundred_mnist_images():
+    mnist = real_mnist()
+    data = type(mnist)(
+        mnist.train_images[:300],
+        mnist.train_labels[:300],
+        mnist.test_images[:500],
+        mnist.test_labels[:500],
+    )
+    config = TrainConfig(
+        epochs=25, batch_size=32, lr=2e-3, augment=False, val_fraction=0, schedule="constant"
+    )
+    result = Trainer(config, data).run()
+    probs = result.classifier.predict_proba(to_unit_float(data.train_images))
+    train_acc = (probs.argmax(1) == data.train_labels).mean()
+    assert train_acc >= 0.99, train_acc
+    assert result.history[-1].train_loss < 0.05
+    assert result.test_accuracy > 0.75  # 300 images already generalise somewhat
+
+
+def test_same_seed_same_weights_different_seed_different_weights():
+    data = synthetic_digits(128)
+    runs = [Trainer(TrainConfig(epochs=1, batch_size=32, seed=s), data).run() for s in (3, 3, 4)]
+    a, b, c = (r.classifier.net.params() for r in runs)
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name])
+    assert any(not np.array_equal(a[n], c[n]) for n in a)
+
+
+def test_progress_reports_every_batch_and_validation_each_epoch():
+    data = synthetic_digits(200)
+    reports = []
+    config = TrainConfig(epochs=2, batch_size=50, val_fraction=0.2)
+    result = Trainer(config, data, on_progress=reports.append).run()
+    batch_reports = [r for r in reports if r.val_accuracy is None]
+    epoch_reports = [r for r in reports if r.val_accuracy is not None]
+    assert len(batch_reports) == 2 * 4 and len(epoch_reports) == 2  # 160 train images / 50
+    assert [r.fraction_done for r in batch_reports] == sorted(
+        r.fraction_done for r in batch_reports
+    )
+    assert reports[-1].fraction_done == 1.0 and reports[-1].eta_s == 0
+    assert all(r.images_per_s > 0 and np.isfinite(r.loss) for r in reports)
+    assert len(result.history) == 2 and result.history[0].val_accuracy is not None
+    meta = result.classifier.metadata
+    assert meta["training"]["val_images"] == 40 and meta["seed"] == 0
+    assert meta["test_accuracy"] == result.test_accuracy
+
+
+def test_should_stop_cancels_between_batches():
+    data = synthetic_digits(256)
+    calls = []
+
+    def should_stop():
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(TrainingCancelled):
+        Trainer(TrainConfig(epochs=5, batch_size=32), data, should_stop=should_stop).run()
+    assert len(calls) == 4  # polled before each batch, stopped before the 4th
+
+
+def test_divergence_stops_with_a_clear_error():
+    data = synthetic_digits(256)
+    config = TrainConfig(epochs=3, batch_size=32, lr=1e6, optimizer="sgd", schedule="constant")
+    with pytest.raises(TrainingDiverged, match="diverged; try a lower learning rate"):
+        Trainer(config, data).run()
+
+
+def test_fine_tuning_starts_from_the_given_model():
+    data = synthetic_digits(64)
+    base = Trainer(TrainConfig(epochs=1, batch_size=32, seed=1), data).run().classifier
+    first = []
+    config = TrainConfig(
+        epochs=1, batch_size=32, lr=1e-9, seed=9, schedule="constant", augment=False
+    )
+    tuned = Trainer(config, data, init=base, on_progress=first.append).run().classifier
+    for name, p in base.net.params().items():
+        np.testing.assert_allclose(tuned.net.params()[name], p, atol=1e-5)
+
+
+def test_bad_config_is_refused():
+    with pytest.raises(ValueError, match="learning rate"):
+        TrainConfig(lr=0)
+    with pytest.raises(ValueError, match="at least 1"):
+        TrainConfig(epochs=0)
