@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
+
+from lenet.predict import add_predict_parser
 
 DEFAULT_OUT = "lenet5.npz"
 
@@ -62,17 +65,18 @@ def cmd_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         subset=args.subset,
     )
-    bar = tqdm(total=None, unit="batch", file=sys.stderr, dynamic_ncols=True, disable=args.quiet)
+    bar = tqdm(total=None, unit="batch", file=sys.stderr, dynamic_ncols=True,
+               disable=args.quiet, mininterval=0.1)
 
     def on_progress(p) -> None:
         if bar.total is None:
             bar.reset(total=p.batches * p.epochs)
-        bar.n = (p.epoch - 1) * p.batches + p.batch
         if p.val_accuracy is not None:
             bar.write(
                 f"epoch {p.epoch}/{p.epochs}: loss {p.loss:.4f}  train acc "
                 f"{p.accuracy:.4f}  val acc {p.val_accuracy:.4f}  {p.images_per_s:,.0f} img/s"
             )
+            return
         bar.set_postfix(
             epoch=p.epoch,
             loss=f"{p.loss:.4f}",
@@ -80,16 +84,14 @@ def cmd_train(args: argparse.Namespace) -> int:
             img_s=f"{p.images_per_s:,.0f}",
             refresh=False,
         )
-        bar.refresh()
+        bar.update((p.epoch - 1) * p.batches + p.batch - bar.n)  # redraws at most 10x/s
 
     result = Trainer(config, data, on_progress=on_progress).run()
     bar.close()
     result.classifier.metadata["description"] = args.description or (
         f"LeNet-5 trained by `lenet train` ({args.epochs} epochs, seed {args.seed})"
     )
-    result.classifier.metadata["command"] = "lenet " + " ".join(
-        sys.argv[2:] if len(sys.argv) > 2 else []
-    )
+    result.classifier.metadata["command"] = "lenet " + shlex.join(args.argv)
     out = save_model(result.classifier, args.out)
     print(f"test accuracy {result.test_accuracy:.4%} after {result.seconds:.0f} s; saved {out}")
     return 0
@@ -208,17 +210,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(p)
     p.set_defaults(func=cmd_download)
 
-    try:
-        from lenet.predict import add_predict_parser
-    except ImportError:  # pragma: no cover - predict lands with the drawings work
-        pass
-    else:
-        add_predict_parser(sub)
+    add_predict_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv  # recorded in trained models' metadata
     try:
         return args.func(args)
     except KeyboardInterrupt:

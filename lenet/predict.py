@@ -1,0 +1,108 @@
+"""``lenet predict``: classify image files, one answer per file, the model loaded once.
+
+Every file gets an answer in input order: a digit with its confidence and the ten
+probabilities, or an ``error`` saying why it could not be read (the other files are still
+answered). With ``multi`` the image may hold several digits side by side; they are segmented
+(``lenet.segment``) and read left to right into a ``number``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from lenet.classifier import NOT_SURE_BELOW, Classifier
+from lenet.preprocess import ImageError, load_image, preprocess_ink, to_ink
+from lenet.segment import preprocess_segments
+
+CHUNK = 256  # files preprocessed before one batched forward pass
+
+
+def _answer(probabilities: np.ndarray) -> dict:
+    digit = int(probabilities.argmax())
+    confidence = float(probabilities[digit])
+    return {
+        "digit": digit,
+        "confidence": round(confidence, 6),
+        "not_sure": confidence < NOT_SURE_BELOW,
+    }
+
+
+def _prepare(path: str, multi: bool) -> tuple[list[np.ndarray], list[tuple] | None, str | None]:
+    """(28x28 inputs, their boxes for multi, error). The first input is the whole image."""
+    try:
+        ink = to_ink(load_image(path))
+    except ImageError as e:
+        return [], None, str(e)
+    single = preprocess_ink(ink)
+    if single.empty:
+        return [], None, "no digit found: the image is empty or nearly empty"
+    images, boxes = [single.image], None
+    if multi:
+        segments = [s for s in preprocess_segments(ink) if not s.empty]
+        images += [s.image for s in segments]
+        boxes = [list(map(int, s.box)) for s in segments]
+    return images, boxes, None
+
+
+def predict_files(
+    classifier: Classifier, paths: Sequence[str], multi: bool = False
+) -> Iterator[dict]:
+    """One result dict per path, in order (see the module docstring for the keys)."""
+    for start in range(0, len(paths), CHUNK):
+        chunk = paths[start : start + CHUNK]
+        prepared = [_prepare(p, multi) for p in chunk]
+        inputs = [img for images, _, _ in prepared for img in images]
+        probs = classifier.predict_proba(np.stack(inputs)) if inputs else np.empty((0, 10))
+        row = 0
+        for path, (images, boxes, error) in zip(chunk, prepared, strict=True):
+            if error is not None:
+                yield {"file": path, "error": error}
+                continue
+            p = probs[row]
+            result = {"file": path, **_answer(p), "probabilities": [round(float(v), 6) for v in p]}
+            if multi:
+                digits = [
+                    {"box": box, **_answer(q)}
+                    for box, q in zip(boxes, probs[row + 1 : row + len(images)], strict=True)
+                ]
+                result["number"] = "".join(str(d["digit"]) for d in digits)
+                result["digits"] = digits
+            row += len(images)
+            yield result
+
+
+def add_predict_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("predict", help="classify image files (PNG, JPEG, BMP, TIFF)")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.add_argument("--model", type=Path, default=None, help="model file (default: bundled)")
+    p.add_argument("--json", action="store_true", help="one JSON object per line per image")
+    p.add_argument(
+        "--multi", action="store_true", help="read several digits written side by side as a number"
+    )
+    p.set_defaults(func=cmd_predict)
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from lenet.model_io import bundled_model_path, load_model
+
+    classifier = load_model(args.model or bundled_model_path())
+    failures = 0
+    for result in predict_files(classifier, args.images, multi=args.multi):
+        failures += "error" in result
+        if args.json:
+            print(json.dumps(result), flush=True)
+        elif "error" in result:
+            print(f"{result['file']}: error: {result['error']}")
+        else:
+            doubt = "  (not sure)" if result["not_sure"] else ""
+            number = f"  number {result['number']}" if args.multi else ""
+            print(f"{result['file']}: {result['digit']}  {result['confidence']:.1%}{doubt}{number}")
+    if failures:
+        print(f"{failures} of {len(args.images)} images could not be classified", file=sys.stderr)
+    return 1 if failures else 0
