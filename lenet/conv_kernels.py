@@ -52,19 +52,33 @@ def _forward_image_s1(x, w, b, pad, xp, acc, out):
     L = (Ho - 1) * Wp + Wo
     _pad_image(x, pad, xp)
     xf = xp.reshape(C, Hp * Wp)
+    a = acc[:L]
     for f in range(F):
-        acc[:L] = b[f]
+        a[:] = b[f]
         for c in range(C):
             for ky in range(K):
-                for kx in range(K):
-                    wv = w[f, c, ky, kx]
-                    # 1-D contiguous slices indexed from 0: this is what LLVM vectorises
-                    xr = xf[c, ky * Wp + kx : ky * Wp + kx + L]
+                # 1-D contiguous slices indexed from 0: this is what LLVM vectorises
+                row = xf[c, ky * Wp : ky * Wp + L + K - 1]
+                if K == 5:  # LeNet's kernels: one pass per kernel row, 5 taps per load/store
+                    w0, w1, w2 = w[f, c, ky, 0], w[f, c, ky, 1], w[f, c, ky, 2]
+                    w3, w4 = w[f, c, ky, 3], w[f, c, ky, 4]
                     for i in range(L):
-                        acc[i] += wv * xr[i]
+                        a[i] += (
+                            w0 * row[i]
+                            + w1 * row[i + 1]
+                            + w2 * row[i + 2]
+                            + w3 * row[i + 3]
+                            + w4 * row[i + 4]
+                        )
+                else:
+                    for kx in range(K):
+                        wv = w[f, c, ky, kx]
+                        xr = row[kx : kx + L]
+                        for i in range(L):
+                            a[i] += wv * xr[i]
         for oy in range(Ho):
             for ox in range(Wo):
-                out[f, oy, ox] = acc[oy * Wp + ox]
+                out[f, oy, ox] = a[oy * Wp + ox]
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -103,46 +117,83 @@ def _conv2d_forward(x, w, b, pad, stride, threads):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _backward_image_s1(x, w, dout, pad, xp, dfull, dxp, dw, db, need_dx):
-    """Stride-1 backward of one image; adds into dw (F,C,K,K) and db (F,), fills dxp."""
+def _backward_image_s1(x, w, dout, pad, xp, dbuf, dxp, dw, db, need_dx):
+    """Stride-1 backward of one image; adds into dw (F,C,K,K) and db (F,), fills dxp.
+
+    dbuf (F, L + 2(K-1)) receives dout spread onto the flattened padded grid, with K-1 zeros
+    on each side so that the input gradient can be gathered (a full correlation with the
+    flipped kernel) rather than scattered.
+    """
     F, C, K, _ = w.shape
     _, Hp, Wp = xp.shape
     _, Ho, Wo = dout.shape
     L = (Ho - 1) * Wp + Wo
+    E = K - 1
     _pad_image(x, pad, xp)
     xf = xp.reshape(C, Hp * Wp)
-    # dout spread onto the flattened padded grid; the throw-away columns stay zero.
-    dfull[:] = 0.0
+    zero = x.dtype.type(0)  # not 0.0: a float64 accumulator defeats vectorisation
+    dbuf[:] = zero
     for f in range(F):
-        s = x.dtype.type(0)  # not 0.0: a float64 accumulator defeats vectorisation
+        s = zero
         for oy in range(Ho):
             for ox in range(Wo):
                 g = dout[f, oy, ox]
-                dfull[f, oy * Wp + ox] = g
+                dbuf[f, E + oy * Wp + ox] = g  # the throw-away columns stay zero
                 s += g
         db[f] += s
     for f in range(F):
-        dr = dfull[f, :L]
+        dr = dbuf[f, E : E + L]
         for c in range(C):
             for ky in range(K):
-                for kx in range(K):
-                    xr = xf[c, ky * Wp + kx : ky * Wp + kx + L]
-                    s = x.dtype.type(0)  # not 0.0: a float64 accumulator defeats vectorisation
+                row = xf[c, ky * Wp : ky * Wp + L + K - 1]
+                if K == 5:  # five independent sums per pass over the row
+                    s0 = s1 = s2 = s3 = s4 = zero
                     for i in range(L):
-                        s += dr[i] * xr[i]
-                    dw[f, c, ky, kx] += s
+                        g = dr[i]
+                        s0 += g * row[i]
+                        s1 += g * row[i + 1]
+                        s2 += g * row[i + 2]
+                        s3 += g * row[i + 3]
+                        s4 += g * row[i + 4]
+                    dw[f, c, ky, 0] += s0
+                    dw[f, c, ky, 1] += s1
+                    dw[f, c, ky, 2] += s2
+                    dw[f, c, ky, 3] += s3
+                    dw[f, c, ky, 4] += s4
+                else:
+                    for kx in range(K):
+                        xr = row[kx : kx + L]
+                        s = zero
+                        for i in range(L):
+                            s += dr[i] * xr[i]
+                        dw[f, c, ky, kx] += s
     if need_dx:
+        # dx at flat position ky*Wp + m gathers dout[m - kx] * w[.., ky, kx] over kx and f.
         dxf = dxp.reshape(C, Hp * Wp)
-        dxf[:] = 0.0
+        dxf[:] = zero
+        M = L + K - 1
         for c in range(C):
             for f in range(F):
-                dr = dfull[f, :L]
+                dp = dbuf[f]  # dp[m + E - kx] is dout at flat position m - kx
                 for ky in range(K):
-                    for kx in range(K):
-                        wv = w[f, c, ky, kx]
-                        dxr = dxf[c, ky * Wp + kx : ky * Wp + kx + L]
-                        for i in range(L):
-                            dxr[i] += wv * dr[i]
+                    dxr = dxf[c, ky * Wp : ky * Wp + M]
+                    if K == 5:
+                        w0, w1, w2 = w[f, c, ky, 0], w[f, c, ky, 1], w[f, c, ky, 2]
+                        w3, w4 = w[f, c, ky, 3], w[f, c, ky, 4]
+                        for m in range(M):
+                            dxr[m] += (
+                                w0 * dp[m + 4]
+                                + w1 * dp[m + 3]
+                                + w2 * dp[m + 2]
+                                + w3 * dp[m + 1]
+                                + w4 * dp[m]
+                            )
+                    else:
+                        for kx in range(K):
+                            wv = w[f, c, ky, kx]
+                            src = dp[E - kx : E - kx + M]
+                            for m in range(M):
+                                dxr[m] += wv * src[m]
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -177,11 +228,11 @@ def _conv2d_backward(x, w, dout, pad, stride, need_dx, threads):
     for t in prange(chunks):
         xp = np.empty((C, Hp, Wp), dtype=x.dtype)
         dxp = np.empty((C, Hp, Wp), dtype=x.dtype)
-        dfull = np.empty((F, Hp * Wp), dtype=x.dtype)
+        dbuf = np.empty((F, Hp * Wp + 2 * (K - 1)), dtype=x.dtype)
         for n in range(t * N // chunks, (t + 1) * N // chunks):
             if stride == 1:
                 _backward_image_s1(
-                    x[n], w, dout[n], pad, xp, dfull, dxp, dw_parts[t], db_parts[t], need_dx
+                    x[n], w, dout[n], pad, xp, dbuf, dxp, dw_parts[t], db_parts[t], need_dx
                 )
             else:
                 _backward_image_strided(

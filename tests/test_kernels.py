@@ -85,3 +85,35 @@ def test_parallel_and_serial_builds_agree():
         [conv_kernels.conv2d_forward(x[i : i + 1], w, b, 2, 1) for i in range(6)]
     )
     np.testing.assert_allclose(batch, singles, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+@pytest.mark.parametrize("pooling", ["max", "avg"])
+@pytest.mark.parametrize("batch", [1, 13])  # serial and thread-pool builds
+def test_fused_inference_matches_the_layers(activation, pooling, batch):
+    from lenet.classifier import Classifier
+    from lenet.model import lenet5
+
+    rng = np.random.default_rng(4)
+    classifier = Classifier(lenet5(activation, pooling, rng=rng))
+    assert classifier._fused is not None
+    images = rng.random((batch, 28, 28), dtype=np.float32)
+    np.testing.assert_allclose(
+        classifier.predict_proba(images), classifier.predict_proba_layered(images), atol=2e-6
+    )
+
+
+def test_fused_inference_declines_other_networks():
+    from lenet.fused_inference import FusedLeNet5
+    from lenet.layers import Conv2D, Dense, Flatten, ReLU
+    from lenet.model import Sequential
+
+    net = Sequential(
+        [
+            ("conv1", Conv2D(1, 2, 3)),
+            ("act1", ReLU()),
+            ("flatten", Flatten()),
+            ("fc1", Dense(2 * 26 * 26, 10)),
+        ]
+    )
+    assert FusedLeNet5.from_sequential(net) is None

@@ -1,0 +1,164 @@
+"""Inference for the standard LeNet-5 in one numba call per batch.
+
+Layer by layer, a single 28x28 image makes a dozen Python -> numba round trips whose fixed
+cost (argument checks, allocations, thread-pool hand-offs) is larger than the arithmetic.
+Here the whole forward pass — conv, activation, pool, conv, activation, pool, three dense
+layers and the softmax — runs per image inside one compiled function, with every
+intermediate in small scratch buffers that stay in cache; a batch is split over threads.
+
+It computes exactly what ``Sequential.forward`` + ``softmax`` compute for a network built by
+``lenet.model.lenet5`` (the layered path is its readable twin; a test pins them together),
+and ``FusedLeNet5.from_sequential`` returns None for any other network, which then simply
+uses the layered path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import get_num_threads, njit, prange
+
+from lenet.conv_kernels import _forward_image_s1
+from lenet.layers import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Tanh
+from lenet.model import Sequential
+from lenet.threads import thread_pool
+
+PARALLEL_MIN_BATCH = 8
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _activate_pool(a, relu, max_pool, out):
+    """Activation then 2x2/2 pooling: a (C, H, W) -> out (C, H//2, W//2)."""
+    C, Ho, Wo = out.shape
+    for c in range(C):
+        for y in range(Ho):
+            for x in range(Wo):
+                v0, v1 = a[c, 2 * y, 2 * x], a[c, 2 * y, 2 * x + 1]
+                v2, v3 = a[c, 2 * y + 1, 2 * x], a[c, 2 * y + 1, 2 * x + 1]
+                if relu:  # relu and max commute, so max first, then clamp
+                    if max_pool:
+                        out[c, y, x] = max(max(max(v0, v1), max(v2, v3)), 0.0)
+                    else:
+                        out[c, y, x] = (
+                            max(v0, 0.0) + max(v1, 0.0) + max(v2, 0.0) + max(v3, 0.0)
+                        ) * 0.25
+                else:
+                    t0, t1, t2, t3 = np.tanh(v0), np.tanh(v1), np.tanh(v2), np.tanh(v3)
+                    if max_pool:
+                        out[c, y, x] = max(max(t0, t1), max(t2, t3))
+                    else:
+                        out[c, y, x] = (t0 + t1 + t2 + t3) * 0.25
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _dense(x, w, b, relu, activate, out):
+    """out = act(x @ w + b) for one vector; x (I,), w (I, O), out (O,)."""
+    out[:] = b
+    for i in range(x.shape[0]):
+        xi = x[i]
+        if xi != 0.0:  # after ReLU about half the inputs are zero
+            wi = w[i]
+            for j in range(out.shape[0]):
+                out[j] += xi * wi[j]
+    if activate:
+        for j in range(out.shape[0]):
+            out[j] = max(out[j], 0.0) if relu else np.tanh(out[j])
+
+
+def _lenet5_proba(
+    images, mean, inv_std, w1, b1, w2, b2, f1, g1, f2, g2, f3, g3, relu, max_pool, threads
+):
+    """images (N, 28, 28) in [0, 1] -> (N, 10) softmax probabilities."""
+    N = images.shape[0]
+    dt = w1.dtype
+    out = np.empty((N, f3.shape[1]), dtype=dt)
+    chunks = max(1, min(threads, N))
+    for t in prange(chunks):
+        xn = np.empty((1, 28, 28), dtype=dt)
+        xp = np.empty((1, 32, 32), dtype=dt)
+        acc = np.empty(32 * 32, dtype=dt)
+        c1 = np.empty((w1.shape[0], 28, 28), dtype=dt)
+        p1 = np.empty((w1.shape[0], 14, 14), dtype=dt)
+        xp2 = np.empty((w1.shape[0], 14, 14), dtype=dt)
+        c2 = np.empty((w2.shape[0], 10, 10), dtype=dt)
+        p2 = np.empty((w2.shape[0], 5, 5), dtype=dt)
+        h1 = np.empty(f1.shape[1], dtype=dt)
+        h2 = np.empty(f2.shape[1], dtype=dt)
+        logits = np.empty(f3.shape[1], dtype=dt)
+        for n in range(t * N // chunks, (t + 1) * N // chunks):
+            for y in range(28):
+                for x in range(28):
+                    xn[0, y, x] = (images[n, y, x] - mean) * inv_std
+            _forward_image_s1(xn, w1, b1, 2, xp, acc, c1)
+            _activate_pool(c1, relu, max_pool, p1)
+            _forward_image_s1(p1, w2, b2, 0, xp2, acc, c2)
+            _activate_pool(c2, relu, max_pool, p2)
+            _dense(p2.reshape(-1), f1, g1, relu, True, h1)
+            _dense(h1, f2, g2, relu, True, h2)
+            _dense(h2, f3, g3, relu, False, logits)
+            top = logits.max()
+            total = 0.0
+            for j in range(logits.shape[0]):
+                e = np.exp(logits[j] - top)
+                out[n, j] = e
+                total += e
+            for j in range(logits.shape[0]):
+                out[n, j] /= total
+    return out
+
+
+_OPTS = dict(cache=True, nogil=True, fastmath=True)
+_proba_parallel = njit(parallel=True, **_OPTS)(_lenet5_proba)
+_proba_serial = njit(**_OPTS)(_lenet5_proba)
+
+
+class FusedLeNet5:
+    """Probabilities for a LeNet-5 ``Sequential`` in one compiled call (same numbers)."""
+
+    def __init__(self, net: Sequential, relu: bool, max_pool: bool) -> None:
+        self.net, self.relu, self.max_pool = net, relu, max_pool
+        p = net.params()  # live references: optimizers and load_params update in place
+        self._weights = [
+            p[k]
+            for k in (
+                "conv1.W",
+                "conv1.b",
+                "conv2.W",
+                "conv2.b",
+                "fc1.W",
+                "fc1.b",
+                "fc2.W",
+                "fc2.b",
+                "fc3.W",
+                "fc3.b",
+            )
+        ]
+
+    @classmethod
+    def from_sequential(cls, net: Sequential) -> FusedLeNet5 | None:
+        """A fused runner if ``net`` has exactly lenet5()'s structure, else None."""
+        layers = list(net.layers.values())
+        kinds = [type(layer) for layer in layers]
+        act, pool = (kinds[1], kinds[2]) if len(kinds) == 12 else (None, None)
+        expected = [Conv2D, act, pool, Conv2D, act, pool, Flatten, Dense, act, Dense, act, Dense]
+        if kinds != expected or act not in (ReLU, Tanh) or pool not in (MaxPool2D, AvgPool2D):
+            return None
+        conv1, pool1, conv2, pool2 = layers[0], layers[2], layers[3], layers[5]
+        shapes_ok = (
+            (conv1.in_channels, conv1.kernel_size, conv1.padding, conv1.stride) == (1, 5, 2, 1)
+            and (conv2.kernel_size, conv2.padding, conv2.stride) == (5, 0, 1)
+            and conv2.in_channels == conv1.out_channels
+            and all((p.kernel_size, p.stride) == (2, 2) for p in (pool1, pool2))
+            and layers[7].in_features == conv2.out_channels * 25
+        )
+        if not shapes_ok:
+            return None
+        return cls(net, relu=act is ReLU, max_pool=pool is MaxPool2D)
+
+    def predict_proba(self, images: np.ndarray, mean: float, std: float) -> np.ndarray:
+        """images (N, 28, 28) in [0, 1] -> (N, 10) probabilities; (x - mean) / std inside."""
+        images = np.ascontiguousarray(images, dtype=self._weights[0].dtype)
+        args = (images, mean, 1.0 / std, *self._weights, self.relu, self.max_pool)
+        with thread_pool(len(images) >= PARALLEL_MIN_BATCH) as parallel:
+            if parallel:
+                return _proba_parallel(*args, get_num_threads())
+            return _proba_serial(*args, 1)
