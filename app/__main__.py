@@ -1,0 +1,82 @@
+"""Entry point: `lenet-digits` or `python -m app` (also `--self-test`, `--screenshot PATH`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        prog="lenet-digits", description="Draw a digit and watch LeNet-5 read it live.")
+    parser.add_argument("--self-test", action="store_true",
+                        help="run a headless check of the app and the model, print JSON")
+    parser.add_argument("--json-out", metavar="FILE", help="also write the self-test JSON here")
+    parser.add_argument("--screenshot", metavar="PATH",
+                        help="save a picture of the window with a sample digit, then exit")
+    args, _qt_args = parser.parse_known_args(argv)
+    return args
+
+
+def _headless() -> bool:
+    if sys.platform.startswith("linux"):
+        return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the app; returns the exit code."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    batch = bool(args.self_test or args.screenshot)
+    if batch and _headless():
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    from app import APP_DISPLAY_NAME, APP_NAME
+    from app.paths import AppPaths
+
+
+    QCoreApplication.setApplicationName(APP_NAME)
+    paths = AppPaths.default()
+    # numba reads NUMBA_CACHE_DIR when it is imported: before anything from `lenet`.
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(paths.numba_cache_dir))
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationDisplayName(APP_DISPLAY_NAME)
+    app.setDesktopFileName(APP_NAME)
+
+    from app.icon import app_icon
+
+    app.setWindowIcon(app_icon())
+
+    from app import theme
+    from app.settings import Settings
+
+    if args.self_test:
+        from app.self_test import run_self_test
+
+        theme.apply_theme(app, "light")
+        return run_self_test(args.json_out)
+    if args.screenshot:
+        from app.self_test import save_screenshot
+
+        theme.apply_theme(app, "light")
+        return save_screenshot(args.screenshot)
+
+    from app.main_window import MainWindow
+    from app.model_store import ModelStore
+
+    settings = Settings()
+    theme.apply_theme(app, str(settings.get("view/theme")))
+    paths.ensure()
+    window = MainWindow(settings, paths, ModelStore(paths.models_dir))
+    window.show()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""From a drawing (or a picture) to an answer: preprocessing + the classifier. No widgets.
+
+The GUI calls these on its own thread, throttled (see `app.throttle`): preprocessing takes a
+few milliseconds and a LeNet-5 forward pass well under one. The engine (`lenet.*`) is
+imported lazily so that the GUI modules import before the engine is loaded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from app.ink import MIN_PRESSURE_SCALE, InkStroke
+
+
+class ClassifierLike(Protocol):
+    """What the app needs from `lenet.classifier.Classifier`."""
+
+    metadata: dict
+
+    def predict_proba(self, images: np.ndarray) -> np.ndarray: ...
+
+    def classify(self, image: np.ndarray) -> Any: ...
+
+    def feature_maps(self, image: np.ndarray) -> dict[str, np.ndarray]: ...
+
+
+@dataclass
+class DigitResult:
+    """One classified 28×28 input (one digit of number mode, or the whole drawing)."""
+
+    image: np.ndarray  # (28, 28) float32, what the network saw
+    digit: int
+    confidence: float
+    probabilities: np.ndarray  # (10,)
+    not_sure: bool
+    box: tuple[int, int, int, int] | None = None
+
+
+@dataclass
+class Result:
+    """The outcome of one prediction. `empty`: nothing classifiable was drawn."""
+
+    empty: bool
+    digit: DigitResult | None = None
+    feature_maps: dict[str, np.ndarray] | None = None
+    digits: list[DigitResult] = field(default_factory=list)  # number mode, left to right
+    elapsed_ms: float = 0.0
+
+    @property
+    def number(self) -> str:
+        """Number mode: the digits read left to right ("" if none)."""
+        return "".join(str(d.digit) for d in self.digits)
+
+
+def to_engine_strokes(strokes: Sequence[InkStroke]) -> list[Any]:
+    """The app's strokes as `lenet.preprocess.Stroke` objects (widths as the canvas draws them)."""
+    from lenet.preprocess import Stroke
+
+    out = []
+    for s in strokes:
+        if not s.points:
+            continue
+        pressures = None
+        if s.pressures is not None:  # the engine multiplies width by pressure
+            p = np.clip(np.asarray(s.pressures, dtype=np.float64), 0.0, 1.0)
+            pressures = MIN_PRESSURE_SCALE + (1.0 - MIN_PRESSURE_SCALE) * p
+        out.append(Stroke(np.asarray(s.points, dtype=np.float64).reshape(-1, 2), float(s.width),
+                          pressures, bool(s.erase)))
+    return out
+
+
+class Predictor:
+    """Turns drawings and pictures into `Result`s with the current classifier."""
+
+    def __init__(self, classifier: ClassifierLike | None = None) -> None:
+        self._classifier = classifier
+
+    @property
+    def classifier(self) -> ClassifierLike | None:
+        """The classifier in use (None: predictions are empty)."""
+        return self._classifier
+
+    def set_classifier(self, classifier: ClassifierLike | None) -> None:
+        """Use another classifier from now on."""
+        self._classifier = classifier
+
+    def _classify(self, preprocessed: Any, want_maps: bool) -> Result:
+        if preprocessed.empty or preprocessed.image is None or self._classifier is None:
+            return Result(empty=True)
+        image = np.asarray(preprocessed.image, dtype=np.float32)
+        pred = self._classifier.classify(image)
+        digit = DigitResult(image, int(pred.digit), float(pred.confidence),
+                            np.asarray(pred.probabilities, dtype=np.float32),
+                            bool(pred.not_sure), preprocessed.box)
+        maps = self._classifier.feature_maps(image) if want_maps else None
+        return Result(empty=False, digit=digit, feature_maps=maps)
+
+    def predict_strokes(self, strokes: Sequence[InkStroke], canvas_size: tuple[int, int],
+                        want_maps: bool = False) -> Result:
+        """Classify a drawing (strokes in canvas units on a canvas of `canvas_size` (w, h))."""
+        from lenet.preprocess import preprocess_strokes
+
+        start = time.perf_counter()
+        engine_strokes = to_engine_strokes(strokes)
+        if not engine_strokes:
+            return Result(empty=True)
+        result = self._classify(preprocess_strokes(engine_strokes, canvas_size), want_maps)
+        result.elapsed_ms = (time.perf_counter() - start) * 1000.0
+        return result
+
+    def predict_image(self, image: np.ndarray, want_maps: bool = False) -> Result:
+        """Classify a picture (an array as `lenet.preprocess.load_image` returns it)."""
+        from lenet.preprocess import preprocess_image
+
+        start = time.perf_counter()
+        result = self._classify(preprocess_image(image), want_maps)
+        result.elapsed_ms = (time.perf_counter() - start) * 1000.0
+        return result
+
+    def predict_number(self, ink: np.ndarray) -> Result:
+        """Number mode: classify each digit of an ink map (H, W) (ink = 1), left to right."""
+        from lenet.segment import preprocess_segments
+
+        start = time.perf_counter()
+        if self._classifier is None:
+            return Result(empty=True)
+        digits: list[DigitResult] = []
+        for seg in preprocess_segments(np.asarray(ink, dtype=np.float32)):
+            one = self._classify(seg, want_maps=False)
+            if one.digit is not None:
+                digits.append(one.digit)
+        result = Result(empty=not digits, digit=digits[0] if digits else None, digits=digits)
+        result.elapsed_ms = (time.perf_counter() - start) * 1000.0
+        return result
+
+
+def warm_up(classifier: ClassifierLike) -> float:
+    """Run every engine path once (numba compiles or loads its cache); returns seconds taken."""
+    start = time.perf_counter()
+    predictor = Predictor(classifier)
+    seven = [InkStroke(points=[(120.0, 110.0), (380.0, 110.0), (230.0, 420.0)], width=26.0)]
+    predictor.predict_strokes(seven, (512, 512), want_maps=True)
+    erased = [*seven, InkStroke(points=[(300.0, 100.0), (310.0, 120.0)], width=10.0, erase=True)]
+    predictor.predict_strokes(erased, (512, 512))
+    classifier.predict_proba(np.zeros((2, 28, 28), dtype=np.float32))
+    try:
+        ink = np.zeros((64, 128), dtype=np.float32)
+        ink[10:54, 20:26] = 1.0
+        ink[10:54, 80:86] = 1.0
+        predictor.predict_number(ink)
+    except ImportError:  # number mode not available in this engine
+        pass
+    return time.perf_counter() - start

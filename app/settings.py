@@ -1,0 +1,71 @@
+"""The app's persistent settings: one dictionary of defaults, stored with QSettings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from app import APP_NAME, ORGANIZATION_NAME
+
+DEFAULTS: dict[str, Any] = {
+    "pen/width": 26.0,  # in canvas units (the canvas is 512 units across)
+    "window/geometry": QByteArray(),
+    "window/state": QByteArray(),
+    "model/path": "",  # empty: the bundled model
+    "view/theme": "system",  # "system", "light" or "dark"
+    "view/feature_maps": False,
+    "view/number_mode": False,
+    "training/epochs": 10,
+    "training/batch_size": 64,
+    "training/lr": 1e-3,
+    "training/optimizer": "adam",
+    "training/augment": True,
+    "training/data_dir": "",  # empty: the engine's default MNIST folder
+    "finetune/epochs": 2,
+    "finetune/lr": 3e-4,
+}
+
+THEMES = ("system", "light", "dark")
+
+
+class Settings:
+    """Typed access to QSettings, with `DEFAULTS` as the fallback for every key.
+
+    `path=None` uses the platform's native store for the app; a path stores everything in
+    that INI file (tests, portable use).
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        if path is None:
+            self._qsettings = QSettings(QSettings.Format.NativeFormat, QSettings.Scope.UserScope,
+                                        ORGANIZATION_NAME, APP_NAME)
+        else:
+            self._qsettings = QSettings(str(path), QSettings.Format.IniFormat)
+
+    @property
+    def qsettings(self) -> QSettings:
+        """The underlying QSettings."""
+        return self._qsettings
+
+    def get(self, key: str) -> Any:
+        """The stored value for `key` with the type of its default (or the default)."""
+        default = DEFAULTS[key]
+        if not self._qsettings.contains(key):
+            return default
+        try:
+            value = self._qsettings.value(key, default, type=type(default))
+        except (TypeError, ValueError):
+            return default
+        return default if value is None else value
+
+    def set(self, key: str, value: Any) -> None:
+        """Store `value` under `key` (which must have a default)."""
+        if key not in DEFAULTS:
+            raise KeyError(f"unknown setting {key!r}")
+        self._qsettings.setValue(key, value)
+
+    def sync(self) -> None:
+        """Write pending changes to disk."""
+        self._qsettings.sync()

@@ -1,0 +1,109 @@
+"""TrainingWorker: a thin QThread adapter around the engine's Trainer.
+
+`make_trainer(on_progress, should_stop)` is called in the worker thread (so loading the data
+happens there too) and returns an object with `run() -> TrainResult` — normally a
+`lenet.trainer.Trainer`. Progress is forwarded as `progress(object)` (at most every
+`min_interval_s`, but every end-of-epoch report is kept); the run ends with exactly one of
+`finished(TrainResult)`, `failed(str)` or `cancelled()`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from app.workers import BackgroundJob
+
+
+class TrainerLike(Protocol):
+    """What the worker needs from `lenet.trainer.Trainer`."""
+
+    def run(self) -> Any: ...
+
+
+TrainerFactory = Callable[[Callable[[Any], None], Callable[[], bool]], TrainerLike]
+
+
+class TrainingWorker(BackgroundJob):
+    """Runs one training (or fine-tuning) run in its own thread."""
+
+    def __init__(self, make_trainer: TrainerFactory, min_interval_s: float = 0.05) -> None:
+        super().__init__()
+        self._make_trainer = make_trainer
+        self._min_interval = float(min_interval_s)
+        self._last_emit = 0.0
+
+    def _on_progress(self, p: Any) -> None:
+        now = time.monotonic()
+        end_of_epoch = getattr(p, "val_accuracy", None) is not None or (
+            getattr(p, "batch", 0) == getattr(p, "batches", -1)
+        )
+        if end_of_epoch or now - self._last_emit >= self._min_interval:
+            self._last_emit = now
+            self.progress.emit(p)
+
+    def work(self) -> Any:
+        trainer = self._make_trainer(self._on_progress, self.should_stop)
+        return trainer.run()
+
+    def cancel_exceptions(self) -> tuple[type[BaseException], ...]:
+        try:
+            from lenet.trainer import TrainingCancelled
+        except ImportError:
+            return ()
+        return (TrainingCancelled,)
+
+    def describe_error(self, exc: BaseException) -> str:
+        name = type(exc).__name__
+        if name == "TrainingDiverged":
+            return f"Training diverged: {exc}"
+        if isinstance(exc, FileNotFoundError):
+            return f"The MNIST data is missing: {exc}"
+        if name == "IdxError":
+            return f"The MNIST data is damaged: {exc}"
+        return super().describe_error(exc)
+
+
+@dataclass
+class TrainingPlan:
+    """What the training dialog asks for. `mode` is "retrain" or "finetune"."""
+
+    mode: str = "retrain"
+    epochs: int = 10
+    batch_size: int = 64
+    lr: float = 1e-3
+    optimizer: str = "adam"
+    augment: bool = True
+    subset: int | None = None
+    data_dir: str = ""  # empty: the engine's default MNIST folder
+    init: Any = None  # the classifier to fine-tune
+    corrections_dir: Path | None = None
+    finetune_mnist_images: int = 6000
+
+
+def engine_trainer_factory(plan: TrainingPlan) -> TrainerFactory:
+    """A factory for `TrainingWorker` that loads MNIST (+ corrections) and builds a Trainer."""
+
+    def make(on_progress: Callable[[Any], None], should_stop: Callable[[], bool]) -> TrainerLike:
+        from app.corrections import CorrectionStore, finetune_data
+        from lenet.mnist import load_mnist
+        from lenet.trainer import TrainConfig, Trainer
+
+        mnist = load_mnist(plan.data_dir or None)
+        data: Any = mnist
+        init = None
+        if plan.mode == "finetune":
+            if plan.corrections_dir is None:
+                raise ValueError("no corrections folder")
+            images, labels = CorrectionStore(plan.corrections_dir).arrays()
+            data = finetune_data(mnist, images, labels, plan.finetune_mnist_images)
+            init = plan.init
+        config = TrainConfig(epochs=plan.epochs, batch_size=plan.batch_size, lr=plan.lr,
+                             optimizer=plan.optimizer, augment=plan.augment, subset=plan.subset)
+        return Trainer(config, data, on_progress=on_progress, should_stop=should_stop,
+                       init=init)
+
+    return make

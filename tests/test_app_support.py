@@ -1,0 +1,140 @@
+"""Settings, paths, the model store, the corrections store and the predictor (no windows)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.corrections import CorrectionStore
+from app.ink import InkStroke
+from app.model_store import LoadedModel, ModelStore, describe_model
+from app.paths import AppPaths
+from app.predictor import Predictor, Result, to_engine_strokes, warm_up
+from app.settings import DEFAULTS, Settings
+from tests.conftest import FakeClassifier
+
+
+def test_settings_defaults_and_types(tmp_path):
+    s = Settings(tmp_path / "s.ini")
+    assert s.get("pen/width") == DEFAULTS["pen/width"]
+    s.set("pen/width", 40)
+    s.set("view/feature_maps", True)
+    s.set("view/theme", "dark")
+    s.sync()
+    again = Settings(tmp_path / "s.ini")
+    assert again.get("pen/width") == 40.0 and isinstance(again.get("pen/width"), float)
+    assert again.get("view/feature_maps") is True
+    assert again.get("view/theme") == "dark"
+    with pytest.raises(KeyError):
+        s.set("no/such/key", 1)
+
+
+def test_paths_under_a_folder(tmp_path):
+    paths = AppPaths.under(tmp_path).ensure()
+    for folder in (paths.models_dir, paths.corrections_dir, paths.numba_cache_dir.parent):
+        assert folder.is_dir() and tmp_path in folder.parents
+
+
+def test_default_paths_are_user_folders():
+    paths = AppPaths.default()
+    assert paths.data_dir.is_absolute() and paths.cache_dir.is_absolute()
+    install = Path(__file__).resolve().parent.parent
+    assert install not in paths.data_dir.parents
+
+
+def test_store_falls_back_to_bundled(fake_store, tmp_path):
+    bad = tmp_path / "bad.npz"
+    bad.write_text("bad")
+    loaded = fake_store.load_startup(str(bad))
+    assert loaded.is_bundled and loaded.classifier is not None
+    assert "could not be loaded" in loaded.message
+    assert fake_store.load_startup("").message is None
+    missing = fake_store.load_startup(str(tmp_path / "gone.npz"))
+    assert missing.is_bundled and "could not be loaded" in missing.message
+
+
+def test_store_with_the_real_engine_reports_a_corrupt_file(tmp_path):
+    corrupt = tmp_path / "user.npz"
+    corrupt.write_bytes(b"PK\x03\x04 not really a zip")
+    store = ModelStore(tmp_path / "models", bundled_path=tmp_path / "no-bundled.npz")
+    loaded = store.load_startup(str(corrupt))
+    assert loaded.classifier is None
+    assert "user.npz" in loaded.message and "bundled model could not be loaded" in loaded.message
+
+
+def test_store_saves_new_models_with_fresh_names(fake_store):
+    first = fake_store.save_user_model(FakeClassifier(name="a"))
+    second = fake_store.save_user_model(FakeClassifier(name="b"))
+    assert first.path != second.path
+    assert first.path.parent == fake_store.models_dir
+    assert not first.is_bundled
+
+
+def test_describe_model():
+    text = describe_model(LoadedModel(FakeClassifier(0.991), Path("m.npz"), False), "# Card")
+    assert "99.10%" in text and "m.npz" in text and "# Card" in text
+    assert "No model" in describe_model(LoadedModel(None, None, True))
+
+
+def test_corrections_skip_damaged_files(tmp_path):
+    store = CorrectionStore(tmp_path)
+    store.add(5, np.ones((28, 28)), [InkStroke(points=[(1.0, 2.0)])], (512, 512), predicted=6)
+    (tmp_path / "broken.json").write_text("{not json")
+    items = store.load_all()
+    assert [c.label for c in items] == [5]
+    assert items[0].predicted == 6 and items[0].strokes[0].points == [(1.0, 2.0)]
+    with pytest.raises(ValueError):
+        store.add(12, np.ones((28, 28)))
+
+
+def test_engine_strokes_conversion():
+    strokes = [InkStroke(points=[(1.0, 2.0), (3.0, 4.0)], width=10.0, pressures=[0.0, 1.0]),
+               InkStroke(points=[], width=5.0),
+               InkStroke(points=[(5.0, 5.0)], width=8.0, erase=True)]
+    out = to_engine_strokes(strokes)
+    assert len(out) == 2  # the empty stroke is dropped
+    assert out[0].points.shape == (2, 2)
+    # the engine multiplies the width by the pressure; the canvas keeps 30 % at zero pressure
+    np.testing.assert_allclose(out[0].pressures, [0.3, 1.0])
+    assert out[1].erase and out[1].pressures is None
+
+
+def test_predictor_paths(fake_classifier):
+    predictor = Predictor(fake_classifier)
+    assert predictor.predict_strokes([], (512, 512)).empty
+    one = [InkStroke(points=[(256.0, 60.0), (256.0, 450.0)], width=26.0)]
+    result = predictor.predict_strokes(one, (512, 512), want_maps=True)
+    assert not result.empty and result.digit.digit == 1
+    assert result.feature_maps["conv1"].shape == (6, 28, 28)
+    assert result.elapsed_ms > 0
+    assert Predictor(None).predict_strokes(one, (512, 512)).empty
+    ink = np.zeros((100, 300), np.float32)
+    ink[10:90, 40:48] = 1.0
+    ink[10:90, 200:208] = 1.0
+    number = predictor.predict_number(ink)
+    assert number.number == "11"
+    assert Result(empty=True).number == ""
+    assert warm_up(fake_classifier) >= 0.0
+
+
+def test_command_line_help():
+    proc = subprocess.run([sys.executable, "-m", "app", "--help"], capture_output=True,
+                          text=True, timeout=60, cwd=Path(__file__).resolve().parent.parent)
+    assert proc.returncode == 0
+    assert "--self-test" in proc.stdout and "--screenshot" in proc.stdout
+
+
+def test_gui_modules_do_not_import_the_engine():
+    """numba reads NUMBA_CACHE_DIR at import: __main__ sets it before anything imports lenet."""
+    code = ("import sys; import app.main_window, app.training_dialog, app.self_test; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lenet', 'numba')))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, cwd=Path(__file__).resolve().parent.parent,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

@@ -1,0 +1,389 @@
+"""MainWindow with a fake classifier (and the engine's real preprocessing)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtGui import QImage, QKeySequence
+
+from app.main_window import NUMBER_CANVAS, SINGLE_CANVAS
+from app.model_store import LoadedModel
+from app.self_test import SAMPLES
+from app.throttle import Throttle
+
+ONE = SAMPLES[1][0]
+SEVEN = SAMPLES[7][0]
+
+
+def wait_for_answer(qtbot, window, digit=None) -> None:
+    def answered():
+        assert not window.bars.is_empty()
+        if digit is not None:
+            assert window.bars.predicted_digit() == digit
+
+    qtbot.waitUntil(answered, timeout=3000)
+
+
+def test_starts_empty_with_hint(window):
+    assert window.is_ready()
+    assert window.bars.is_empty()
+    assert window.canvas.is_empty()
+    assert window.input_view.image() is None
+    assert "bundled" in window.model_label.text()
+    assert "98.76%" in window.accuracy_label.text()
+
+
+def test_drawing_with_the_mouse_predicts(window, mouse_draw, qtbot):
+    mouse_draw(window.canvas, ONE)
+    wait_for_answer(qtbot, window, 1)
+    assert window.input_view.image() is not None
+    assert window.input_view.image().shape == (28, 28)
+    assert "ms" in window.time_label.text()
+    assert not window.bars.is_not_sure()
+
+
+def test_unsure_answer_shows_not_sure(window, qtbot):
+    circle = [(256 + 150 * np.cos(t), 256 + 150 * np.sin(t)) for t in np.linspace(0, 6.3, 60)]
+    window.canvas.add_stroke(circle)  # the fake classifier hesitates between 4 and 9
+    wait_for_answer(qtbot, window, 4)
+    assert window.bars.is_not_sure()
+
+
+def test_predicts_while_the_pen_is_down(window, qtbot):
+    canvas = window.canvas
+    canvas.begin_stroke(256, 80)
+    for y in range(90, 420, 10):
+        canvas.extend_stroke(256, y)
+    qtbot.waitUntil(lambda: not window.bars.is_empty(), timeout=2000)
+    assert canvas.is_drawing()
+    canvas.end_stroke()
+
+
+def test_prediction_is_throttled(window, fake_classifier, qtbot):
+    canvas = window.canvas
+    qtbot.wait(100)
+    calls = fake_classifier.calls
+    canvas.begin_stroke(256, 60)
+    start = time.monotonic()
+    y = 60.0
+    while time.monotonic() - start < 0.3:  # a 300 ms drag, a point every ~2 ms
+        y = min(y + 1.0, 450.0)
+        canvas.extend_stroke(256 + (y % 7), y)
+        qtbot.wait(2)
+    made = fake_classifier.calls - calls
+    canvas.end_stroke()
+    assert 1 <= made <= 300 / 50 + 2
+
+
+def test_throttle_rate(qtbot):
+    throttle = Throttle(50)
+    fired = []
+    throttle.fired.connect(lambda: fired.append(time.monotonic()))
+    start = time.monotonic()
+    while time.monotonic() - start < 0.4:
+        throttle.request()
+        qtbot.wait(1)
+    qtbot.wait(80)
+    assert 4 <= len(fired) <= 9
+    gaps = np.diff(fired)
+    assert (gaps >= 0.045).all()
+    n = len(fired)
+    throttle.request_now()
+    qtbot.waitUntil(lambda: len(fired) == n + 1, timeout=500)
+
+
+def test_undo_redo_clear_actions(window, mouse_draw, qtbot):
+    mouse_draw(window.canvas, ONE)
+    mouse_draw(window.canvas, [(150.0, 100.0), (360.0, 100.0)])
+    assert window.canvas.stroke_count() == 2
+    window.action("undo").trigger()
+    assert window.canvas.stroke_count() == 1
+    window.action("redo").trigger()
+    assert window.canvas.stroke_count() == 2
+    wait_for_answer(qtbot, window)
+    window.action("clear").trigger()
+    assert window.canvas.is_empty()
+    assert window.bars.is_empty()
+    assert window.input_view.image() is None
+
+
+def test_shortcuts_and_status_tips(window):
+    def keys(name):
+        return [s.toString() for s in window.action(name).shortcuts()]
+
+    assert "Ctrl+Z" in keys("undo")
+    assert "Ctrl+Shift+Z" in keys("redo")
+    assert {"Esc", "Del"} <= set(keys("clear"))
+    assert "7" in keys("teach_7")
+    for name in window.action_names():
+        action = window.action(name)
+        assert not action.shortcut().isEmpty(), name
+        assert action.statusTip(), name
+    text = window.shortcuts_markdown()
+    assert "Ctrl+Z" in text and "Undo" in text
+
+
+def test_escape_key_clears(window, mouse_draw, qtbot):
+    from PySide6.QtCore import Qt
+
+    mouse_draw(window.canvas, ONE)
+    window.activateWindow()
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
+    assert window.canvas.is_empty()
+
+
+def test_save_drawing_writes_png(window, mouse_draw, tmp_path):
+    mouse_draw(window.canvas, ONE)
+    path = tmp_path / "digit.png"
+    assert window.save_drawing(path)
+    image = QImage(str(path))
+    assert not image.isNull()
+    assert (image.width(), image.height()) == SINGLE_CANVAS
+    assert image.pixelColor(258, 250).lightness() < 60  # ink
+    assert image.pixelColor(40, 40).lightness() > 240  # paper
+
+
+def _one_png(path: Path) -> Path:
+    pixels = np.full((200, 160), 255, np.uint8)  # black ink on white paper, like a scan
+    pixels[30:170, 72:88] = 0
+    Image.fromarray(pixels).save(path)
+    return path
+
+
+def test_open_image_classifies_it(window, qtbot, tmp_path):
+    assert window.open_image(_one_png(tmp_path / "one.png"))
+    assert window.canvas.image() is not None
+    wait_for_answer(qtbot, window, 1)
+    window.canvas.begin_stroke(10, 10)  # drawing replaces the picture
+    window.canvas.end_stroke()
+    assert window.canvas.image() is None
+
+
+def test_open_bad_image_is_reported(window, tmp_path):
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not a png")
+    assert not window.open_image(bad)
+    assert window.messages and "cannot be used" in window.messages[-1][1]
+    assert window.canvas.image() is None
+
+
+def test_settings_persist(make_window, settings_path):
+    first = make_window()
+    first.set_pen_width(40)
+    first.set_feature_maps_visible(True)
+    first.set_theme("dark")
+    first.resize(900, 650)
+    first.close()
+    assert settings_path.exists()
+    second = make_window()
+    assert second.canvas.pen_width() == 40
+    assert second.action("feature_maps").isChecked()
+    assert second.action("theme_dark").isChecked()
+    second.action("number_mode").setChecked(True)
+    second.set_theme("light")
+    second.close()
+    third = make_window()
+    assert third.action("number_mode").isChecked()
+    assert third.canvas.canvas_size() == NUMBER_CANVAS
+    assert third.action("theme_light").isChecked()
+    third.close()
+
+
+def test_engine_failure_is_reported(qtbot, app_paths, settings_path, fake_store):
+    from app.main_window import MainWindow
+    from app.settings import Settings
+
+    def broken_warm_up(classifier):
+        raise RuntimeError("numba could not compile")
+
+    window = MainWindow(Settings(settings_path), app_paths, fake_store, warm_up_fn=broken_warm_up)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: bool(window.messages), timeout=5000)
+    assert "numba could not compile" in window.messages[-1][1]
+    assert not window.is_ready()
+
+
+def test_number_mode(window, qtbot):
+    window.action("number_mode").setChecked(True)
+    assert window.canvas.canvas_size() == NUMBER_CANVAS
+    assert window.answer_stack.currentWidget() is window.number_view
+    window.canvas.add_stroke([(200.0, 100.0), (200.0, 420.0)])
+    window.canvas.add_stroke([(600.0, 100.0), (600.0, 420.0)])
+    qtbot.waitUntil(lambda: window.number_view.number() == "11", timeout=3000)
+    assert not window.teach(3)  # corrections are single-digit only
+    window.action("number_mode").setChecked(False)
+    assert window.canvas.canvas_size() == SINGLE_CANVAS
+    assert window.answer_stack.currentWidget() is window.bars
+
+
+def test_feature_maps_follow_the_drawing(window, mouse_draw, qtbot, fake_classifier):
+    window.action("feature_maps").setChecked(True)
+    assert window.maps_dock.isVisible()
+    window.canvas.begin_stroke(256, 80)
+    for y in range(90, 420, 10):
+        window.canvas.extend_stroke(256, y)
+    qtbot.waitUntil(lambda: not window.bars.is_empty(), timeout=2000)
+    assert fake_classifier.maps_calls == 0  # not while the pen is down (they are slower)
+    window.canvas.end_stroke()
+    qtbot.waitUntil(lambda: fake_classifier.maps_calls == 1, timeout=2000)
+    window.canvas.clear()
+    mouse_draw(window.canvas, ONE)
+    qtbot.waitUntil(lambda: bool(window.feature_maps.maps()), timeout=3000)
+    assert window.feature_maps.maps()["conv1"].shape == (6, 28, 28)
+    assert window.feature_maps.maps()["conv2"].shape == (16, 10, 10)
+
+
+# ---------------------------------------------------------------------- correct me
+
+
+def test_teach_stores_a_correction(window, mouse_draw, qtbot, app_paths):
+    mouse_draw(window.canvas, SEVEN)
+    wait_for_answer(qtbot, window)
+    window.action("teach_2").trigger()
+    files = sorted(app_paths.corrections_dir.iterdir())
+    assert [f.suffix for f in files] == [".json", ".png"]
+    record = json.loads(files[0].read_text())
+    assert record["label"] == 2
+    assert record["strokes"] and record["strokes"][0]["points"]
+    image = np.asarray(Image.open(files[1]))
+    assert image.shape == (28, 28) and image.max() > 200
+    assert window.bars.taught() == 2
+    assert not window.teach(2)  # the same drawing is stored once
+    assert window.corrections.count() == 1
+    assert window.teach(3)  # another key for the same drawing replaces the label
+    assert [c.label for c in window.corrections.load_all()] == [3]
+    assert len(list(app_paths.corrections_dir.iterdir())) == 2
+
+
+def test_clicking_a_bar_teaches(window, mouse_draw, qtbot):
+    from PySide6.QtCore import Qt
+
+    mouse_draw(window.canvas, ONE)
+    wait_for_answer(qtbot, window, 1)
+    qtbot.mouseClick(window.bars, Qt.MouseButton.LeftButton,
+                     pos=window.bars.bar_rect(7).center().toPoint())
+    assert window.corrections.count() == 1
+    assert window.corrections.load_all()[0].label == 7
+
+
+def test_corrections_survive_a_restart(make_window, mouse_draw, qtbot):
+    first = make_window()
+    mouse_draw(first.canvas, ONE)
+    wait_for_answer(qtbot, first)
+    assert first.teach(4)
+    first.close()
+    second = make_window()
+    items = second.corrections.load_all()
+    assert [c.label for c in items] == [4]
+    assert items[0].strokes and items[0].image.shape == (28, 28)
+
+
+def test_teach_needs_a_drawing(window):
+    assert not window.teach(3)
+    assert window.corrections.count() == 0
+
+
+# ---------------------------------------------------------------------- models
+
+
+def test_load_good_and_bad_model(window, tmp_path, settings_path):
+    good = tmp_path / "good.npz"
+    good.write_text("my model")
+    bad = tmp_path / "bad.npz"
+    bad.write_text("bad bytes")
+    assert not window.load_model_file(bad)
+    assert "bundled" in window.model_label.text()  # unchanged
+    assert window.load_model_file(good)
+    assert "good.npz" in window.model_label.text()
+    assert window.settings.get("model/path") == str(good)
+    window.reset_to_bundled()
+    assert "bundled" in window.model_label.text()
+    assert window.settings.get("model/path") == ""
+
+
+def test_save_model_as(window, tmp_path):
+    target = tmp_path / "out" / "copy.npz"
+    assert window.save_model_file(target)
+    assert target.exists()
+
+
+def test_adopt_trained_model(window, app_paths):
+    from tests.conftest import FakeClassifier
+
+    path = window.adopt_trained_model(FakeClassifier(accuracy=0.991, name="new"))
+    assert path is not None and path.parent == app_paths.models_dir
+    assert window.loaded.classifier.metadata["description"] == "new"
+    assert "99.10%" in window.accuracy_label.text()
+
+
+def test_startup_loads_in_background_and_falls_back(qtbot, app_paths, settings_path, fake_store,
+                                                    tmp_path):
+    from app.main_window import MainWindow
+    from app.settings import Settings
+
+    corrupt = tmp_path / "corrupt.npz"
+    corrupt.write_text("bad")
+    settings = Settings(settings_path)
+    settings.set("model/path", str(corrupt))
+    window = MainWindow(settings, app_paths, fake_store, warm_up_fn=lambda clf: time.sleep(0.2))
+    qtbot.addWidget(window)
+    assert not window.is_ready()
+    assert "Preparing engine" in window.statusBar().currentMessage()
+    qtbot.waitUntil(window.is_ready, timeout=5000)
+    assert window.loaded.is_bundled
+    assert window.messages and "could not be loaded" in window.messages[-1][1]
+
+
+def test_gui_stays_responsive_during_startup(qtbot, app_paths, settings_path, fake_store):
+    from PySide6.QtCore import QTimer
+
+    from app.main_window import MainWindow
+    from app.settings import Settings
+
+    window = MainWindow(Settings(settings_path), app_paths, fake_store,
+                        warm_up_fn=lambda clf: time.sleep(0.5))
+    qtbot.addWidget(window)
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(10)
+    window.canvas.add_stroke([(256.0, 80.0), (256.0, 420.0)])  # drawing works while loading
+    qtbot.waitUntil(window.is_ready, timeout=5000)
+    timer.stop()
+    assert len(ticks) >= 10
+    wait_for_answer(qtbot, window, 1)  # the drawing made meanwhile is classified once ready
+
+
+def test_model_info_and_about(window):
+    dialog = window.show_model_info()
+    assert "98.76%" in dialog.markdown()
+    dialog.close()
+    dialog = window.show_shortcuts()
+    assert "Ctrl+Z" in dialog.markdown()
+    dialog.close()
+
+
+def test_no_model_disables_prediction(make_window, mouse_draw, qtbot):
+    window = make_window(loaded=LoadedModel(None, None, True, "no bundled model"))
+    assert not window.is_ready()
+    mouse_draw(window.canvas, ONE)
+    qtbot.wait(120)
+    assert window.bars.is_empty()
+    assert not window.action("save_model").isEnabled()
+
+
+def test_standard_keys_exist(window):
+    assert window.action("open_image").shortcut() == QKeySequence(QKeySequence.StandardKey.Open)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "system"])
+def test_themes(window, theme):
+    window.set_theme(theme)
+    assert window.action(f"theme_{theme}").isChecked()
+    assert not window.grab().isNull()
