@@ -8,11 +8,15 @@ Measured (medians over repeats, after a warm-up that also triggers numba's compi
   separately of preprocessing a 280x280 drawing (``lenet.preprocess``).
 
 With ``with_torch`` the same LeNet-5 in PyTorch (an optional extra, never used by the engine)
-is measured in the same run with the same thread count, and ratios are reported.
+is measured in the same run (``lenet.bench_torch``, in its own process) with the same thread
+count, and ratios are reported.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
@@ -27,7 +31,7 @@ from lenet.threads import set_threads
 BATCH_SIZES = (32, 64, 128, 256)
 
 
-def _median_rate(fn: Callable[[], None], items: int, repeats: int, min_seconds: float) -> float:
+def median_rate(fn: Callable[[], None], items: int, repeats: int, min_seconds: float) -> float:
     """items/s of fn: median over `repeats` timings, each looping for at least min_seconds."""
     rates = []
     for _ in range(repeats):
@@ -42,7 +46,7 @@ def _median_rate(fn: Callable[[], None], items: int, repeats: int, min_seconds: 
     return float(np.median(rates))
 
 
-def _latencies_us(fn: Callable[[], None], calls: int) -> np.ndarray:
+def latencies_us(fn: Callable[[], None], calls: int) -> np.ndarray:
     times = np.empty(calls)
     for i in range(calls):
         t = time.perf_counter()
@@ -82,13 +86,13 @@ def bench_engine(threads: int | None, quick: bool, log: Callable[[str], None]) -
 
         for _ in range(3):
             step()
-        out["train_images_per_s"][str(bs)] = _median_rate(step, bs, repeats, min_s)
+        out["train_images_per_s"][str(bs)] = median_rate(step, bs, repeats, min_s)
         log(f"train batch {bs}: {out['train_images_per_s'][str(bs)]:,.0f} images/s")
 
     classifier = Classifier(lenet5(rng=rng))
     images = rng.random((10_000, 28, 28), dtype=np.float32)
     classifier.predict_proba(images[:1000])
-    out["infer_images_per_s"] = _median_rate(
+    out["infer_images_per_s"] = median_rate(
         lambda: classifier.predict_proba(images), len(images), repeats, min_s
     )
     log(f"inference: {out['infer_images_per_s']:,.0f} images/s")
@@ -96,7 +100,7 @@ def bench_engine(threads: int | None, quick: bool, log: Callable[[str], None]) -
     one = images[0]
     for _ in range(50):
         classifier.predict_proba(one)
-    lat = _latencies_us(lambda: classifier.predict_proba(one), 1000)
+    lat = latencies_us(lambda: classifier.predict_proba(one), 1000)
     out["latency_us_median"] = float(np.median(lat))
     out["latency_us_p99"] = float(np.percentile(lat, 99))
     log(f"single image: {out['latency_us_median']:.1f} us median")
@@ -108,76 +112,26 @@ def bench_engine(threads: int | None, quick: bool, log: Callable[[str], None]) -
     else:
         drawing = _sample_drawing(rng)
         preprocess_image(drawing)
-        lat = _latencies_us(lambda: preprocess_image(drawing), 200)
+        lat = latencies_us(lambda: preprocess_image(drawing), 200)
         out["preprocess_us_median"] = float(np.median(lat))
         out["preprocess_us_p99"] = float(np.percentile(lat, 99))
     return out
 
 
-def bench_torch(threads: int, quick: bool, log: Callable[[str], None]) -> dict:
-    """The same measurements for an equivalent PyTorch LeNet-5 (CPU)."""
-    import torch
-    from torch import nn
-
-    torch.set_num_threads(threads)
-    torch.manual_seed(0)
-    repeats, min_s = (3, 0.3) if quick else (5, 1.0)
-
-    def make() -> nn.Module:
-        return nn.Sequential(
-            nn.Conv2d(1, 6, 5, padding=2),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.Conv2d(6, 16, 5),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.Flatten(),
-            nn.Linear(400, 120),
-            nn.ReLU(),
-            nn.Linear(120, 84),
-            nn.ReLU(),
-            nn.Linear(84, 10),
+def _bench_torch_in_subprocess(threads: int, quick: bool, log: Callable[[str], None]) -> dict:
+    """Run lenet.bench_torch in a fresh process: numba's OpenMP threads keep spinning after
+    a parallel region and would steal the cores from PyTorch's own pool in this one."""
+    log("measuring PyTorch in a separate process...")
+    cmd = [sys.executable, "-m", "lenet.bench_torch", "--threads", str(threads)]
+    if quick:
+        cmd.append("--quick")
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"the PyTorch benchmark failed (is the torch extra installed?):\n"
+            f"{done.stderr.strip()[-2000:]}"
         )
-
-    out: dict = {"threads": threads, "version": torch.__version__, "train_images_per_s": {}}
-    for bs in BATCH_SIZES:
-        net = make()
-        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-        x = torch.randn(bs, 1, 28, 28)
-        y = torch.randint(0, 10, (bs,))
-
-        def step(net=net, opt=opt, x=x, y=y) -> None:
-            opt.zero_grad()
-            nn.functional.cross_entropy(net(x), y).backward()
-            opt.step()
-
-        for _ in range(3):
-            step()
-        out["train_images_per_s"][str(bs)] = _median_rate(step, bs, repeats, min_s)
-        log(f"torch train batch {bs}: {out['train_images_per_s'][str(bs)]:,.0f} images/s")
-
-    net = make().eval()
-    images = torch.rand(10_000, 1, 28, 28)
-
-    def infer() -> None:
-        with torch.inference_mode():
-            for start in range(0, len(images), 1000):
-                torch.softmax(net(images[start : start + 1000]), dim=1)
-
-    infer()
-    out["infer_images_per_s"] = _median_rate(infer, len(images), repeats, min_s)
-    one = images[:1]
-
-    def single() -> None:
-        with torch.inference_mode():
-            torch.softmax(net(one), dim=1).numpy()
-
-    for _ in range(50):
-        single()
-    lat = _latencies_us(single, 1000)
-    out["latency_us_median"] = float(np.median(lat))
-    out["latency_us_p99"] = float(np.percentile(lat, 99))
-    return out
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def run_bench(
@@ -189,7 +143,7 @@ def run_bench(
     """Run the benchmark; returns the JSON-ready results (see module docstring)."""
     results = bench_engine(threads, quick, log)
     if with_torch:
-        ref = bench_torch(results["threads"], quick, log)
+        ref = _bench_torch_in_subprocess(results["threads"], quick, log)
         results["torch"] = ref
         results["ratio_vs_torch"] = {
             "train_images_per_s": {

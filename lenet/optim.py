@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
 
 class Optimizer:
@@ -95,13 +96,44 @@ class Adam(Optimizer):
         c2 = 1 - self.beta2**self.t
         step = self.lr * math.sqrt(c2) / c1
         for name, p in self.params.items():
-            g = self._decayed_grad(name)
-            m, v = self.m[name], self.v[name]
-            m *= self.beta1
-            m += (1 - self.beta1) * g
-            v *= self.beta2
-            v += (1 - self.beta2) * g * g
-            p -= step * m / (np.sqrt(v) + self.eps)
+            decay = self.weight_decay if not name.endswith(".b") else 0.0
+            _adam_update(
+                p.reshape(-1),
+                self.grads[name].reshape(-1),
+                self.m[name].reshape(-1),
+                self.v[name].reshape(-1),
+                step,
+                self.beta1,
+                self.beta2,
+                self.eps,
+                decay,
+            )
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _adam_update(p, g, m, v, step, beta1, beta2, eps, decay):
+    """One fused pass of Adam over flat arrays (NumPy would make ten temporaries)."""
+    t = p.dtype.type  # constants in the arrays' precision, so the loop vectorises
+    b1, b2, lr, e, wd = t(beta1), t(beta2), t(step), t(eps), t(decay)
+    one = t(1)
+    for i in range(p.size):
+        pi = p[i]
+        gi = g[i] + wd * pi
+        mi = b1 * m[i] + (one - b1) * gi
+        vi = b2 * v[i] + (one - b2) * gi * gi
+        m[i] = mi
+        v[i] = vi
+        p[i] = pi - lr * mi / (np.sqrt(vi) + e)
+
+
+def adam_update_numpy(p, g, m, v, step, beta1, beta2, eps, decay) -> None:
+    """NumPy twin of _adam_update (same arguments, updates p, m, v in place)."""
+    g = g + decay * p
+    m *= beta1
+    m += (1 - beta1) * g
+    v *= beta2
+    v += (1 - beta2) * g * g
+    p -= step * m / (np.sqrt(v) + eps)
 
 
 def make_optimizer(name: str, params, grads, lr: float, weight_decay: float = 0.0) -> Optimizer:

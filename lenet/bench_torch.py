@@ -1,0 +1,94 @@
+"""The PyTorch reference for ``lenet bench --torch`` (run as ``python -m lenet.bench_torch``).
+
+The same LeNet-5 and the same measurements as ``lenet.bench.bench_engine``, in PyTorch on the
+CPU. PyTorch is an optional extra (``pip install -e ".[torch]"``) used only here; nothing in
+the engine imports this module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+
+import numpy as np
+
+from lenet.bench import BATCH_SIZES, latencies_us, median_rate
+
+
+def bench_torch(threads: int, quick: bool, log: Callable[[str], None]) -> dict:
+    """The same measurements for an equivalent PyTorch LeNet-5 (CPU)."""
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    repeats, min_s = (3, 0.3) if quick else (5, 1.0)
+
+    def make() -> nn.Module:
+        return nn.Sequential(
+            nn.Conv2d(1, 6, 5, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(400, 120),
+            nn.ReLU(),
+            nn.Linear(120, 84),
+            nn.ReLU(),
+            nn.Linear(84, 10),
+        )
+
+    out: dict = {"threads": threads, "version": torch.__version__, "train_images_per_s": {}}
+    for bs in BATCH_SIZES:
+        net = make()
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        x = torch.randn(bs, 1, 28, 28)
+        y = torch.randint(0, 10, (bs,))
+
+        def step(net=net, opt=opt, x=x, y=y) -> None:
+            opt.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            opt.step()
+
+        for _ in range(3):
+            step()
+        out["train_images_per_s"][str(bs)] = median_rate(step, bs, repeats, min_s)
+        log(f"torch train batch {bs}: {out['train_images_per_s'][str(bs)]:,.0f} images/s")
+
+    net = make().eval()
+    images = torch.rand(10_000, 1, 28, 28)
+
+    def infer() -> None:
+        with torch.inference_mode():
+            for start in range(0, len(images), 1000):
+                torch.softmax(net(images[start : start + 1000]), dim=1)
+
+    infer()
+    out["infer_images_per_s"] = median_rate(infer, len(images), repeats, min_s)
+    one = images[:1]
+
+    def single() -> None:
+        with torch.inference_mode():
+            torch.softmax(net(one), dim=1).numpy()
+
+    for _ in range(50):
+        single()
+    lat = latencies_us(single, 1000)
+    out["latency_us_median"] = float(np.median(lat))
+    out["latency_us_p99"] = float(np.percentile(lat, 99))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, required=True)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    print(json.dumps(bench_torch(args.threads, args.quick, lambda msg: None)))
+
+
+if __name__ == "__main__":
+    main()
