@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-from lenet.threads import thread_pool
+from lenet.threads import parallel_and_serial, thread_pool
 
 
 def output_size(size: int, kernel: int, padding: int, stride: int) -> int:
@@ -245,11 +245,12 @@ def _conv2d_backward(x, w, dout, pad, stride, need_dx, threads):
 
 # One parallel build for batches and one serial build for single images: waking the thread
 # pool costs more than a single 28x28 image takes to convolve.
-_OPTS = dict(cache=True, nogil=True, fastmath=True)
-_forward_parallel = njit(parallel=True, **_OPTS)(_conv2d_forward)
-_forward_serial = njit(**_OPTS)(_conv2d_forward)
-_backward_parallel = njit(parallel=True, **_OPTS)(_conv2d_backward)
-_backward_serial = njit(**_OPTS)(_conv2d_backward)
+_forward_parallel, _forward_serial = parallel_and_serial(
+    _conv2d_forward, cache=True, nogil=True, fastmath=True
+)
+_backward_parallel, _backward_serial = parallel_and_serial(
+    _conv2d_backward, cache=True, nogil=True, fastmath=True
+)
 
 PARALLEL_MIN_BATCH = 4
 

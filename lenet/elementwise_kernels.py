@@ -7,9 +7,9 @@ chain costs more than the convolution itself; one fused pass per direction does 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from lenet.threads import call_kernel
+from lenet.threads import call_kernel, parallel_and_serial
 
 PARALLEL_MIN_SIZE = 65536
 
@@ -43,7 +43,7 @@ def _tanh_backward(out, dout):
 
 _OPTS = dict(cache=True, nogil=True, fastmath=True)
 _KERNELS = {
-    name: (njit(parallel=True, **_OPTS)(fn), njit(**_OPTS)(fn))
+    name: parallel_and_serial(fn, **_OPTS)
     for name, fn in {
         "relu_forward": _relu_forward,
         "relu_backward": _relu_backward,

@@ -20,7 +20,7 @@ from numba import get_num_threads, njit, prange
 from lenet.conv_kernels import _forward_image_s1
 from lenet.layers import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Tanh
 from lenet.model import Sequential
-from lenet.threads import thread_pool
+from lenet.threads import parallel_and_serial, thread_pool
 
 PARALLEL_MIN_BATCH = 8
 
@@ -106,9 +106,9 @@ def _lenet5_proba(
     return out
 
 
-_OPTS = dict(cache=True, nogil=True, fastmath=True)
-_proba_parallel = njit(parallel=True, **_OPTS)(_lenet5_proba)
-_proba_serial = njit(**_OPTS)(_lenet5_proba)
+_proba_parallel, _proba_serial = parallel_and_serial(
+    _lenet5_proba, cache=True, nogil=True, fastmath=True
+)
 
 
 class FusedLeNet5:

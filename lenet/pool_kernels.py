@@ -10,9 +10,9 @@ parameters and a few operations per element, so the batch loop is simply a ``pra
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from lenet.threads import call_kernel
+from lenet.threads import call_kernel, parallel_and_serial
 
 
 def _max_pool_forward(x, k, s):
@@ -82,7 +82,7 @@ def _avg_pool_backward(dout, k, s, H, W):
 # Parallel builds for batches, serial ones for a single image (see conv_kernels).
 _OPTS = dict(cache=True, nogil=True)
 _KERNELS = {
-    name: (njit(parallel=True, **_OPTS)(fn), njit(**_OPTS)(fn))
+    name: parallel_and_serial(fn, **_OPTS)
     for name, fn in {
         "max_forward": _max_pool_forward,
         "max_backward": _max_pool_backward,

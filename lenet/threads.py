@@ -9,7 +9,8 @@ dense layers' BLAS calls run on one thread, inside whichever thread calls them.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import types
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import numba
@@ -65,3 +66,18 @@ def call_kernel(builds: tuple, wanted_parallel: bool, *args):
     """Call builds[0] (parallel) if wanted and the pool is free, else builds[1] (serial)."""
     with thread_pool(wanted_parallel) as parallel:
         return (builds[0] if parallel else builds[1])(*args)
+
+
+def parallel_and_serial(fn: Callable, **options) -> tuple[Callable, Callable]:
+    """Compile fn twice: with ``parallel=True`` (prange over threads) and serially.
+
+    numba names its on-disk cache after the function's qualified name and line, not after
+    the compile options, so two builds of one function would load each other's machine code
+    (the parallel build silently ran serially). The serial build is therefore a copy of fn
+    under another name.
+    """
+    serial = types.FunctionType(
+        fn.__code__, fn.__globals__, f"{fn.__name__}_serial", fn.__defaults__, fn.__closure__
+    )
+    serial.__qualname__ = f"{fn.__qualname__}_serial"
+    return numba.njit(parallel=True, **options)(fn), numba.njit(**options)(serial)

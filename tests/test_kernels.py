@@ -133,3 +133,20 @@ def test_adam_kernel_matches_numpy():
         adam_update_numpy(b[0], g, b[1], b[2], 1e-2, 0.9, 0.999, 1e-8, 1e-3)
     for x, y in zip(a, b, strict=True):
         np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)
+
+
+def test_parallel_and_serial_builds_have_separate_numba_caches():
+    """numba keys its disk cache by qualified name: the same name for both builds made the
+    parallel one load the serial machine code."""
+    from lenet import fused_inference
+
+    pairs = [
+        (conv_kernels._forward_parallel, conv_kernels._forward_serial),
+        (conv_kernels._backward_parallel, conv_kernels._backward_serial),
+        (fused_inference._proba_parallel, fused_inference._proba_serial),
+        *pool_kernels._KERNELS.values(),
+        *elementwise_kernels._KERNELS.values(),
+    ]
+    for parallel, serial in pairs:
+        assert parallel.targetoptions.get("parallel") and not serial.targetoptions.get("parallel")
+        assert parallel.py_func.__qualname__ != serial.py_func.__qualname__
