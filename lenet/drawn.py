@@ -1,0 +1,1261 @@
+"""A drawn-digit test set: MNIST test digits redrawn the way people draw with a mouse.
+
+MNIST test accuracy says little about what the app meets: digits drawn on a canvas with a
+mouse, a tablet pen or a finger, at any size and position, with a thin or a fat pen. This
+module makes such drawings from MNIST digits, in code, so that nothing large is stored::
+
+    MNIST 28x28 --skeleton_polylines--> centre lines (pen strokes in 28-px units)
+                --draw_like_a_person--> Strokes on a 280x280 canvas (size, position, pen,
+                                        slant, wobble, mouse sampling, pressure)
+
+and measures a classifier on them through the two paths the product uses:
+
+* strokes → `lenet.preprocess.preprocess_strokes` (what the app does with the canvas), and
+* rendered dark-on-light images → `lenet.preprocess.preprocess_image` (what
+  ``lenet predict`` does with a PNG file),
+
+plus multi-digit strips (2-6 drawn digits side by side, some touching) read as a number
+through `lenet.segment.preprocess_segments` (``lenet predict --multi``, the app's number
+mode).
+
+Only MNIST *test* digits are used (`load_test_digits` does not even read the training
+files), so a model trained on MNIST's training set never saw the digits drawn here.
+
+Run ``python -m lenet.drawn [--n 2000] [--seed 0] [--json]`` for the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from numba import njit
+from PIL import Image
+
+from lenet.preprocess import (
+    Stroke,
+    label_components,
+    preprocess_image,
+    preprocess_strokes,
+    render_strokes,
+    to_ink,
+)
+
+__all__ = [
+    "CANVAS",
+    "DrawnStrip",
+    "contact_sheet",
+    "draw_like_a_person",
+    "drawn_accuracy",
+    "drawn_indices",
+    "load_test_digits",
+    "main",
+    "make_drawn_set",
+    "make_number_strips",
+    "render_drawn_set",
+    "render_strip",
+    "skeleton_polylines",
+    "zhang_suen_thin",
+]
+
+# ----------------------------------------------------------------------------- constants
+
+CANVAS = 280
+"""Side of the square drawing canvas, px."""
+UPSAMPLE = 4
+"""MNIST digits are thinned at this many times their resolution (112x112), so that the
+skeleton is smooth and one MNIST pixel of stroke is 4 skeleton pixels wide."""
+INK_LEVEL = 0.4
+"""Binarisation level of the (bilinearly upsampled) MNIST intensity, 0..1."""
+MIN_PART = 0.05
+"""Ink components smaller than this fraction of the largest one are dropped (specks)."""
+BLOB_RATIO = 1.7
+"""Where the ink is wider than BLOB_RATIO x the digit's typical stroke (and at least
+2 x BLOB_MIN_HALF_WIDTH) it is a filled blob, not a stroke: MNIST has digits whose loops
+(a "9", "8", "6") or the gap of a "3" are filled with ink. Such a blob gets a hole, so that
+it thins to the loop a person would draw around it instead of to a point."""
+BLOB_MIN_HALF_WIDTH = 2.4
+"""See BLOB_RATIO, MNIST px (MNIST strokes are 2-3 px wide)."""
+BLOB_MIN_AREA = 2.0
+"""A blob's hole (the part of the ink deeper than the blob threshold) must cover at least
+this many MNIST px², or the blob is left alone (a thick junction, not a filled loop)."""
+MIN_HOLE = 1.5
+"""Holes in the ink smaller than this many MNIST px² are filled (they are gaps between
+pixels, not loops: the smallest real loop of a "6" or "8" is about 3 px²)."""
+JOIN_LENGTH = 1.6
+"""Two junctions of the skeleton closer than this (MNIST px) are one junction (the middle
+of an "8" thins to two forks joined by a short piece)."""
+SPUR_LENGTH = 2.6
+"""Branches from a junction to a free end shorter than this (MNIST px) are thinning
+artefacts (corners of thick strokes), not strokes: they are dropped."""
+MIN_PIECE = 2.0
+"""A lone piece of stroke shorter than this (MNIST px) is dropped."""
+STRAIGHT_ENOUGH = math.cos(math.radians(55.0))
+"""Two branches at a junction are drawn as one stroke when the path through it turns by
+less than 55 degrees (the bar of a "T", the strokes crossing in a "4" or "8")."""
+DIRECTION_LENGTH = 2.5
+"""Arc length (MNIST px) over which the direction of a branch at its end is measured."""
+SMOOTH_SIGMA = 0.6
+"""Gaussian smoothing of the skeleton's staircase, in MNIST px of arc length."""
+SIMPLIFY = 0.08
+"""Douglas-Peucker tolerance for the smoothed centre lines, MNIST px."""
+END_EXTENSION = 0.8
+"""Free ends are lengthened by this fraction of the stroke's half width there (thinning
+shortens each end by about half the stroke width, and a pen following the centre line
+goes to the stroke's end) ..."""
+END_EXTENSION_RANGE = (0.5, 2.5)
+"""... but by no less and no more than these (MNIST px)."""
+
+HEIGHT_RANGE = (0.35, 0.90)
+"""Digit height (ink, pen included) as a fraction of the canvas."""
+PEN_RANGE = (2.0, 28.0)
+"""Round pen widths, canvas px: a thin mouse pen up to a thick marker."""
+MAX_PEN_RATIO = 0.2
+"""The pen is at most this fraction of the digit's height (fatter than MNIST's 0.15;
+a fatter pen closes the loops and the drawing stops being that digit)."""
+STRIP_HEIGHT = 200
+"""Height of the multi-digit strips' canvas, px."""
+
+
+class ClassifierLike(Protocol):
+    """What `drawn_accuracy` needs from a classifier (`lenet.classifier.Classifier`)."""
+
+    def predict_proba(self, images: np.ndarray) -> np.ndarray: ...
+
+
+# ------------------------------------------------------------------- MNIST test digits
+
+
+def load_test_digits(
+    data_dir: str | os.PathLike[str] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST's 10 000 *test* images (N, 28, 28) uint8 and labels (N,) uint8.
+
+    data_dir: the MNIST folder (None: `lenet.mnist.locate_data_dir`, i.e. the
+    LENET_DATA_DIR environment variable or the download cache). The training files are
+    not read.
+    """
+    from lenet.mnist import FILES, find_mnist_file, locate_data_dir, read_idx
+
+    folder = locate_data_dir(data_dir)
+    images = read_idx(find_mnist_file(folder, FILES["test_images"]))
+    labels = read_idx(find_mnist_file(folder, FILES["test_labels"]))
+    if images.shape[1:] != (28, 28) or len(images) != len(labels):
+        raise ValueError(f"{folder}: unexpected MNIST test arrays {images.shape}, {labels.shape}")
+    return images, labels
+
+
+# ------------------------------------------------------------------------ thinning
+
+
+@njit(cache=True)
+def _zhang_suen(img: np.ndarray) -> np.ndarray:
+    """Zhang-Suen thinning of a (H, W) uint8 0/1 image (one-pixel border assumed empty)."""
+    h, w = img.shape
+    a = img.copy()
+    marks = np.empty((h * w, 2), np.int64)
+    changed = True
+    while changed:
+        changed = False
+        for step in range(2):
+            n = 0
+            for y in range(1, h - 1):
+                for x in range(1, w - 1):
+                    if a[y, x] == 0:
+                        continue
+                    p2 = a[y - 1, x]
+                    p3 = a[y - 1, x + 1]
+                    p4 = a[y, x + 1]
+                    p5 = a[y + 1, x + 1]
+                    p6 = a[y + 1, x]
+                    p7 = a[y + 1, x - 1]
+                    p8 = a[y, x - 1]
+                    p9 = a[y - 1, x - 1]
+                    b = p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9
+                    if b < 2 or b > 6:
+                        continue
+                    t = (
+                        (p2 == 0 and p3 == 1)
+                        + (p3 == 0 and p4 == 1)
+                        + (p4 == 0 and p5 == 1)
+                        + (p5 == 0 and p6 == 1)
+                        + (p6 == 0 and p7 == 1)
+                        + (p7 == 0 and p8 == 1)
+                        + (p8 == 0 and p9 == 1)
+                        + (p9 == 0 and p2 == 1)
+                    )
+                    if t != 1:
+                        continue
+                    if step == 0:
+                        if p2 * p4 * p6 != 0 or p4 * p6 * p8 != 0:
+                            continue
+                    else:
+                        if p2 * p4 * p8 != 0 or p2 * p6 * p8 != 0:
+                            continue
+                    marks[n, 0] = y
+                    marks[n, 1] = x
+                    n += 1
+            for i in range(n):
+                a[marks[i, 0], marks[i, 1]] = 0
+            if n:
+                changed = True
+    return a
+
+
+def zhang_suen_thin(mask: np.ndarray) -> np.ndarray:
+    """One-pixel-wide skeleton (H, W) bool of a binary shape, by Zhang-Suen thinning
+    (Zhang & Suen, CACM 1984): the two sub-iterations peel boundary pixels whose removal
+    keeps the shape connected (one 0→1 transition around them) until nothing changes."""
+    m = np.pad(np.asarray(mask, dtype=np.uint8) != 0, 1).astype(np.uint8)
+    return _zhang_suen(m)[1:-1, 1:-1].astype(bool)
+
+
+# ------------------------------------------------------------- skeleton → polylines
+
+_N8 = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
+
+
+def _clean_mask(image28: np.ndarray) -> np.ndarray:
+    """The digit's ink at UPSAMPLE x resolution (bool), specks dropped, pin holes filled."""
+    a = np.asarray(image28, dtype=np.float32)
+    if a.ndim != 2:
+        raise ValueError(f"expected a (28, 28) image, got shape {a.shape}")
+    peak = float(a.max()) if a.size else 0.0
+    if peak <= 0:
+        return np.zeros((a.shape[0] * UPSAMPLE, a.shape[1] * UPSAMPLE), bool)
+    a = a / peak
+    h, w = a.shape
+    up = Image.fromarray(a, mode="F").resize(
+        (w * UPSAMPLE, h * UPSAMPLE), Image.Resampling.BILINEAR
+    )
+    mask = np.asarray(up) >= INK_LEVEL
+    labels, st = label_components(mask)
+    if len(st):
+        keep = st[:, 0] >= MIN_PART * st[:, 0].max()
+        mask = np.concatenate([[False], keep])[labels]
+    # holes: background components not touching the border, smaller than MIN_HOLE
+    back = np.pad(~mask, 1, constant_values=True)
+    blabels, bst = label_components(back)
+    outside = blabels[0, 0]
+    small = bst[:, 0] < MIN_HOLE * UPSAMPLE * UPSAMPLE
+    small[outside - 1] = False
+    fill = np.concatenate([[False], small])[blabels][1:-1, 1:-1]
+    return mask | fill
+
+
+@njit(cache=True)
+def _sq_depth(padded: np.ndarray) -> np.ndarray:
+    """Squared Euclidean distance (px²) from each ink pixel of `padded` (H, W) bool, whose
+    outer ring is empty, to the nearest background pixel (0 on the background).
+
+    The nearest background pixel of an ink pixel always touches the ink (a diagonal or
+    straight step from it towards the ink pixel is closer, so it must be ink), so only
+    the background pixels next to the ink are searched: exact, and fast at 112x112.
+    """
+    h, w = padded.shape
+    edge = np.empty((h * w, 2), np.int64)
+    n = 0
+    for y in range(1, h - 1):
+        for x in range(1, w - 1):
+            if padded[y, x]:
+                continue
+            if (
+                padded[y - 1, x - 1] or padded[y - 1, x] or padded[y - 1, x + 1]
+                or padded[y, x - 1] or padded[y, x + 1]
+                or padded[y + 1, x - 1] or padded[y + 1, x] or padded[y + 1, x + 1]
+            ):  # fmt: skip
+                edge[n, 0] = y
+                edge[n, 1] = x
+                n += 1
+    for x in range(w):  # the ring: background next to the first / last inner rows
+        for y in (0, h - 1):
+            edge[n, 0] = y
+            edge[n, 1] = x
+            n += 1
+    for y in range(1, h - 1):
+        for x in (0, w - 1):
+            edge[n, 0] = y
+            edge[n, 1] = x
+            n += 1
+    out = np.zeros((h, w))
+    for y in range(1, h - 1):
+        for x in range(1, w - 1):
+            if not padded[y, x]:
+                continue
+            best = 1e30
+            for i in range(n):
+                dy = y - edge[i, 0]
+                dx = x - edge[i, 1]
+                d = dy * dy + dx * dx
+                if d < best:
+                    best = d
+            out[y, x] = best
+    return out
+
+
+def _depth(mask: np.ndarray) -> np.ndarray:
+    """Euclidean distance (MNIST px) from each ink pixel of the UPSAMPLE x mask to the
+    nearest background pixel (0 on the background)."""
+    sq = _sq_depth(np.pad(np.asarray(mask, dtype=np.bool_), 1))[1:-1, 1:-1]
+    return np.sqrt(sq) * (1.0 / UPSAMPLE)
+
+
+def _open_blobs(mask: np.ndarray) -> np.ndarray:
+    """Punch a hole in every filled blob of the ink (see BLOB_RATIO); `mask` is the
+    UPSAMPLE x ink (bool). Returns the new mask (the input if there is no blob)."""
+    depth = _depth(mask)
+    skel = zhang_suen_thin(mask)
+    if not skel.any():
+        return mask
+    typical = float(np.median(depth[skel]))
+    level = max(BLOB_RATIO * typical, BLOB_MIN_HALF_WIDTH)
+    core = depth >= level
+    if not core.any():
+        return mask
+    labels, st = label_components(core)
+    big = st[:, 0] >= BLOB_MIN_AREA * UPSAMPLE * UPSAMPLE
+    if not big.any():
+        return mask
+    return mask & ~np.concatenate([[False], big])[labels]
+
+
+def _skeleton_graph(skel: np.ndarray) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """Adjacency of skeleton pixels: 8-neighbours, except that a diagonal step is left out
+    when the two pixels also meet through a common 4-neighbour (staircases would otherwise
+    look like junctions)."""
+    h, w = skel.shape
+    pix = [(int(y), int(x)) for y, x in zip(*np.nonzero(skel), strict=True)]
+    on = skel
+    adj: dict[tuple[int, int], list[tuple[int, int]]] = {p: [] for p in pix}
+    for y, x in pix:
+        for dy, dx in _N8:
+            yy, xx = y + dy, x + dx
+            if not (0 <= yy < h and 0 <= xx < w) or not on[yy, xx]:
+                continue
+            if dy and dx and (on[y, xx] or on[yy, x]):
+                continue
+            adj[(y, x)].append((yy, xx))
+    return adj
+
+
+@dataclass
+class _Edge:
+    """A branch of the skeleton between nodes a and b (a == b: a loop through one node);
+    pts: (K, 2) float (x, y) in MNIST px, from a to b."""
+
+    a: int
+    b: int
+    pts: np.ndarray
+
+    def length(self) -> float:
+        return float(np.hypot(*np.diff(self.pts, axis=0).T).sum()) if len(self.pts) > 1 else 0.0
+
+
+def _to_xy(path: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Skeleton pixels (row, col) → (x, y) MNIST px (pixel centres)."""
+    p = np.asarray(path, dtype=np.float64).reshape(-1, 2)
+    return (p[:, ::-1] + 0.5) / UPSAMPLE
+
+
+def _trace(skel: np.ndarray) -> tuple[list[_Edge], dict[int, np.ndarray], list[np.ndarray]]:
+    """The skeleton as a graph: edges between nodes (free ends and junctions; neighbouring
+    junction pixels form one node at their centroid), node positions, and closed loops
+    without any node (a "0"), each a closed (K, 2) polyline."""
+    adj = _skeleton_graph(skel)
+    deg = {p: len(n) for p, n in adj.items()}
+    node_of: dict[tuple[int, int], int] = {}
+    pos: dict[int, np.ndarray] = {}
+    nid = 0
+    for p in adj:  # junction clusters
+        if deg[p] < 3 or p in node_of:
+            continue
+        stack, members = [p], []
+        node_of[p] = nid
+        while stack:
+            q = stack.pop()
+            members.append(q)
+            for r in adj[q]:
+                if deg[r] >= 3 and r not in node_of:
+                    node_of[r] = nid
+                    stack.append(r)
+        pos[nid] = _to_xy(members).mean(axis=0)
+        nid += 1
+    for p in adj:  # free ends
+        if deg[p] == 1:
+            node_of[p] = nid
+            pos[nid] = _to_xy([p])[0]
+            nid += 1
+    seen: set[frozenset] = set()
+    edges: list[_Edge] = []
+    for p in list(node_of):
+        for q in adj[p]:
+            key = frozenset((p, q))
+            if key in seen:
+                continue
+            seen.add(key)
+            if q in node_of and node_of[q] == node_of[p]:
+                continue  # inside a junction cluster
+            path = [p, q]
+            prev, cur = p, q
+            while cur not in node_of:
+                nxt = [r for r in adj[cur] if r != prev]
+                if not nxt:
+                    break
+                r = nxt[0]
+                k = frozenset((cur, r))
+                if k in seen:
+                    break
+                seen.add(k)
+                path.append(r)
+                prev, cur = cur, r
+            if cur not in node_of:
+                continue
+            pts = _to_xy(path)
+            pts[0] = pos[node_of[p]]
+            pts[-1] = pos[node_of[cur]]
+            edges.append(_Edge(node_of[p], node_of[cur], pts))
+    loops: list[np.ndarray] = []
+    for p in adj:  # what is left: rings of degree-2 pixels
+        if p in node_of or deg[p] != 2:
+            continue
+        if all(frozenset((p, q)) in seen for q in adj[p]):
+            continue
+        path = [p]
+        prev, cur = p, adj[p][0]
+        seen.add(frozenset((p, cur)))
+        while cur != p:
+            path.append(cur)
+            nxt = [r for r in adj[cur] if r != prev and frozenset((cur, r)) not in seen]
+            if not nxt:
+                break
+            seen.add(frozenset((cur, nxt[0])))
+            prev, cur = cur, nxt[0]
+        path.append(p)
+        if len(path) > 3:
+            loops.append(_to_xy(path))
+    return edges, pos, loops
+
+
+def _degrees(edges: list[_Edge]) -> dict[int, int]:
+    d: dict[int, int] = {}
+    for e in edges:
+        d[e.a] = d.get(e.a, 0) + 1
+        d[e.b] = d.get(e.b, 0) + 1
+    return d
+
+
+def _simplify_graph(edges: list[_Edge], pos: dict[int, np.ndarray]) -> list[_Edge]:
+    """Merge close junctions (JOIN_LENGTH) and drop spurs (SPUR_LENGTH) and crumbs
+    (MIN_PIECE), until nothing changes."""
+    changed = True
+    while changed:
+        changed = False
+        deg = _degrees(edges)
+        # 1. contract short junction-junction edges
+        for i, e in enumerate(edges):
+            if e.a != e.b and deg[e.a] >= 3 and deg[e.b] >= 3 and e.length() < JOIN_LENGTH:
+                keep, gone = e.a, e.b
+                pos[keep] = 0.5 * (pos[keep] + pos[gone])
+                del edges[i]
+                for f in edges:
+                    if f.a == gone:
+                        f.a = keep
+                    if f.b == gone:
+                        f.b = keep
+                    if f.a == keep:
+                        f.pts[0] = pos[keep]
+                    if f.b == keep:
+                        f.pts[-1] = pos[keep]
+                changed = True
+                break
+        if changed:
+            continue
+        # 2. drop the shortest spur (a free end hanging off a junction) or crumb
+        worst, worst_len = -1, math.inf
+        for i, e in enumerate(edges):
+            length = e.length()
+            free_a, free_b = deg[e.a] == 1, deg[e.b] == 1
+            if e.a == e.b:
+                bad = length < 3.0 * MIN_PIECE  # a tiny loop: a pin hole
+            elif free_a and free_b:
+                bad = length < MIN_PIECE
+            elif free_a or free_b:
+                bad = length < SPUR_LENGTH
+            else:
+                bad = False
+            if bad and length < worst_len:
+                worst, worst_len = i, length
+        if worst >= 0:
+            del edges[worst]
+            changed = True
+    return edges
+
+
+def _direction(pts: np.ndarray) -> np.ndarray:
+    """Unit vector from pts[0] towards the point DIRECTION_LENGTH along the polyline."""
+    seg = np.hypot(*np.diff(pts, axis=0).T)
+    cum = np.concatenate([[0.0], np.cumsum(seg)])
+    k = int(np.searchsorted(cum, DIRECTION_LENGTH))
+    target = pts[min(k, len(pts) - 1)]
+    v = target - pts[0]
+    n = float(np.hypot(*v))
+    return v / n if n > 1e-9 else np.zeros(2)
+
+
+def _chain(edges: list[_Edge], deg: dict[int, int]) -> list[tuple[np.ndarray, bool, bool, bool]]:
+    """Join edges into pen strokes: at each node, pair the branch ends that continue each
+    other most straightly (turn < acos(STRAIGHT_ENOUGH)); a node of degree 2 always joins.
+    Returns (points, closed, start is a free end, end is a free end) per stroke."""
+    ends: dict[int, list[tuple[int, int]]] = {}
+    for i, e in enumerate(edges):
+        ends.setdefault(e.a, []).append((i, 0))
+        ends.setdefault(e.b, []).append((i, 1))
+    partner: dict[tuple[int, int], tuple[int, int]] = {}
+    for _node, es in ends.items():
+        if len(es) < 2:
+            continue
+        dirs = {}
+        for i, side in es:
+            p = edges[i].pts if side == 0 else edges[i].pts[::-1]
+            dirs[(i, side)] = _direction(p)
+        if len(es) == 2:
+            partner[es[0]] = es[1]
+            partner[es[1]] = es[0]
+            continue
+        pairs = []
+        for j in range(len(es)):
+            for k in range(j + 1, len(es)):
+                straight = -float(dirs[es[j]] @ dirs[es[k]])
+                if es[j][0] != es[k][0] and straight >= STRAIGHT_ENOUGH:
+                    pairs.append((straight, es[j], es[k]))
+        pairs.sort(key=lambda t: -t[0])
+        for _, u, v in pairs:
+            if u not in partner and v not in partner:
+                partner[u] = v
+                partner[v] = u
+    used = [False] * len(edges)
+    out: list[tuple[np.ndarray, bool, bool, bool]] = []
+
+    def follow(i: int, side: int) -> tuple[np.ndarray, tuple[int, int], bool]:
+        """Walk from edge i entered at `side` to an unpaired end (or back to the start):
+        the points, the last edge end, and whether the chain closed on itself."""
+        parts: list[np.ndarray] = []
+        start = (i, side)
+        while True:
+            used[i] = True
+            p = edges[i].pts if side == 0 else edges[i].pts[::-1]
+            parts.append(p if not parts else p[1:])
+            far = (i, 1 - side)
+            nxt = partner.get(far)
+            if nxt == start:
+                return np.concatenate(parts), far, True
+            if nxt is None or used[nxt[0]]:
+                return np.concatenate(parts), far, False
+            i, side = nxt
+
+    def node_at(end: tuple[int, int]) -> int:
+        return edges[end[0]].a if end[1] == 0 else edges[end[0]].b
+
+    # strokes that start at an unpaired end first, then what is left (closed chains)
+    for i in range(len(edges)):
+        for side in (0, 1):
+            if used[i] or (i, side) in partner:
+                continue
+            pts, last, _ = follow(i, side)
+            free0 = deg.get(node_at((i, side)), 0) == 1
+            out.append((pts, False, free0, deg.get(node_at(last), 0) == 1))
+    for i in range(len(edges)):
+        if not used[i]:
+            pts, _, closed = follow(i, 0)
+            out.append((pts, closed, False, False))
+    return out
+
+
+def _resample(pts: np.ndarray, step: float) -> np.ndarray:
+    """Points every `step` along the polyline (both ends kept)."""
+    seg = np.hypot(*np.diff(pts, axis=0).T)
+    keep = np.concatenate([[True], seg > 1e-9])
+    pts, cum = pts[keep], np.concatenate([[0.0], np.cumsum(seg[seg > 1e-9])])
+    total = float(cum[-1])
+    if total <= 1e-9 or len(pts) < 2:
+        return pts[:1].copy()
+    n = max(1, math.ceil(total / step))
+    s = np.linspace(0.0, total, n + 1)
+    return np.stack([np.interp(s, cum, pts[:, 0]), np.interp(s, cum, pts[:, 1])], axis=1)
+
+
+def _smooth(pts: np.ndarray, closed: bool, sigma: float) -> np.ndarray:
+    """Gaussian smoothing along arc length (points resampled every 0.25 px); open ends are
+    kept in place (they join other strokes or mark the stroke's end)."""
+    step = 0.25
+    p = _resample(pts, step)
+    if len(p) < 4:
+        return p
+    r = max(1, round(3 * sigma / step))
+    k = np.exp(-0.5 * (np.arange(-r, r + 1) * step / sigma) ** 2)
+    k /= k.sum()
+    if closed:
+        body = p[:-1]
+        ext = np.concatenate([body[-r:], body, body[:r]])
+        sm = np.stack([np.convolve(ext[:, j], k, mode="valid") for j in (0, 1)], axis=1)
+        return np.concatenate([sm, sm[:1]])
+    ext = np.concatenate([2 * p[:1] - p[r:0:-1], p, 2 * p[-1:] - p[-2 : -r - 2 : -1]])
+    sm = np.stack([np.convolve(ext[:, j], k, mode="valid") for j in (0, 1)], axis=1)
+    sm[0], sm[-1] = p[0], p[-1]
+    return sm
+
+
+def _douglas_peucker(pts: np.ndarray, eps: float) -> np.ndarray:
+    """Ramer-Douglas-Peucker simplification of a polyline (ends kept)."""
+    if len(pts) < 3:
+        return pts
+    keep = np.zeros(len(pts), bool)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(pts) - 1)]
+    while stack:
+        i, j = stack.pop()
+        if j <= i + 1:
+            continue
+        a, b = pts[i], pts[j]
+        ab = b - a
+        n = float(np.hypot(*ab))
+        seg = pts[i + 1 : j] - a
+        if n < 1e-12:
+            d = np.hypot(seg[:, 0], seg[:, 1])
+        else:
+            d = np.abs(seg[:, 0] * ab[1] - seg[:, 1] * ab[0]) / n
+        k = int(np.argmax(d))
+        if d[k] > eps:
+            m = i + 1 + k
+            keep[m] = True
+            stack += [(i, m), (m, j)]
+    return pts[keep]
+
+
+def _extend(pts: np.ndarray, by_start: float, by_end: float) -> np.ndarray:
+    """Lengthen the ends of an open polyline along their end directions (MNIST px; 0:
+    leave that end alone)."""
+    out = pts.copy()
+    if len(out) < 2:
+        return out
+    if by_start > 0:
+        out = np.concatenate([out[:1] - by_start * _direction(out), out])
+    if by_end > 0:
+        out = np.concatenate([out, out[-1:] - by_end * _direction(out[::-1])])
+    return out
+
+
+def _end_extension(depth: np.ndarray, point: np.ndarray) -> float:
+    """How far to lengthen a free end at `point` (x, y MNIST px), from the ink's depth."""
+    h, w = depth.shape
+    c = min(max(int(point[0] * UPSAMPLE), 0), w - 1)
+    r = min(max(int(point[1] * UPSAMPLE), 0), h - 1)
+    lo, hi = END_EXTENSION_RANGE
+    return float(np.clip(END_EXTENSION * depth[r, c], lo, hi))
+
+
+def skeleton_polylines(image28: np.ndarray) -> list[np.ndarray]:
+    """Turn an MNIST digit into pen strokes along its centre lines.
+
+    image28: (28, 28) grey image, ink bright (uint8 0..255 or float). The ink is upsampled
+    UPSAMPLE x (bilinear), binarised at INK_LEVEL of its peak, cleaned (specks dropped, pin
+    holes filled), thinned to a one-pixel skeleton (Zhang-Suen) and traced as a graph:
+    branches run between free ends and junctions, rings without junctions (a "0") become
+    closed loops. Short spurs from the corners of thick strokes and tiny crumbs are
+    dropped, nearby junctions merged, and branches that continue each other straightly
+    through a junction are joined into one stroke (the bar of a "T" is one stroke, its stem
+    another). Each stroke is smoothed, lightly simplified and, at free ends, lengthened by
+    the half stroke width that thinning took off.
+
+    Returns a list of (K, 2) float64 arrays of (x, y) points in 28x28 pixel units (pixel i
+    spans [i, i+1)); a closed loop has its first point repeated at its end. Empty list if
+    there is no ink.
+    """
+    mask = _clean_mask(image28)
+    if not mask.any():
+        return []
+    mask = _open_blobs(mask)
+    depth = _depth(mask)
+    skel = zhang_suen_thin(mask)
+    edges, pos, loops = _trace(skel)
+    edges = _simplify_graph(edges, pos)
+    deg = _degrees(edges)
+    strokes = _chain(edges, deg)
+    strokes += [(lp, True, False, False) for lp in loops]
+    out: list[np.ndarray] = []
+    for pts, closed, free0, free1 in strokes:
+        p = _smooth(pts, closed, SMOOTH_SIGMA)
+        p = _douglas_peucker(p, SIMPLIFY)
+        if not closed:
+            by0 = _end_extension(depth, pts[0]) if free0 else 0.0
+            by1 = _end_extension(depth, pts[-1]) if free1 else 0.0
+            p = _extend(p, by0, by1)
+        if len(p) < 2:
+            continue
+        length = float(np.hypot(*np.diff(p, axis=0).T).sum())
+        if length < MIN_PIECE and not (free0 and free1 and len(strokes) == 1):
+            continue
+        out.append(p)
+    # longest first, as people usually start with the main stroke
+    out.sort(key=lambda q: -float(np.hypot(*np.diff(q, axis=0).T).sum()))
+    return out
+
+
+# ------------------------------------------------------------------- drawing like a person
+
+
+def _wobble(pts: np.ndarray, rng: np.random.Generator, amplitude: float) -> np.ndarray:
+    """Smooth, low-frequency sideways/along displacement of a stroke's points (canvas px)."""
+    if amplitude <= 0 or len(pts) < 2:
+        return pts
+    seg = np.hypot(*np.diff(pts, axis=0).T)
+    s = np.concatenate([[0.0], np.cumsum(seg)])
+    out = pts.copy()
+    for j in (0, 1):
+        for _ in range(2):
+            wavelength = rng.uniform(60.0, 220.0)
+            phase = rng.uniform(0, 2 * math.pi)
+            a = amplitude * rng.uniform(0.3, 1.0)
+            out[:, j] += a * np.sin(2 * math.pi * s / wavelength + phase)
+    return out
+
+
+def _pressures(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Smoothly varying pen pressure (n,) in [0.55, 1], as from a tablet pen."""
+    base = rng.uniform(0.75, 0.95)
+    t = np.linspace(0.0, 1.0, n)
+    p = base + 0.12 * np.sin(2 * math.pi * (rng.uniform(0.5, 2.0) * t + rng.uniform(0, 1)))
+    p[: min(2, n)] *= 0.85  # a lighter touch where the pen lands
+    return np.clip(p, 0.55, 1.0)
+
+
+def _shape(polylines: Sequence[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
+    """The centre lines slightly rotated, slanted and stretched (28-px units, centred)."""
+    allp = np.concatenate([np.asarray(p, dtype=np.float64) for p in polylines])
+    c = 0.5 * (allp.min(axis=0) + allp.max(axis=0))
+    angle = math.radians(float(np.clip(rng.normal(0.0, 5.0), -12.0, 12.0)))
+    shear = float(rng.uniform(-0.12, 0.12))
+    stretch = float(np.exp(rng.uniform(-0.12, 0.12)))
+    ca, sa = math.cos(angle), math.sin(angle)
+    rot = np.array([[ca, -sa], [sa, ca]])
+    m = rot @ np.array([[stretch, shear], [0.0, 1.0]])
+    return [(np.asarray(p, dtype=np.float64) - c) @ m.T for p in polylines]
+
+
+def _pen_strokes(
+    shaped: Sequence[np.ndarray],
+    rng: np.random.Generator,
+    scale: float,
+    pen: float,
+    wobble: float,
+    pressure: bool,
+) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    """Scaled centre lines as mouse-sampled point lists (canvas px, still centred)."""
+    step = float(rng.uniform(2.0, 7.0))  # px between mouse events
+    quantise = bool(rng.random() < 0.5)  # a plain mouse reports whole pixels
+    out = []
+    for p in shaped:
+        q = _resample(p * scale, 1.0)
+        q = _wobble(q, rng, wobble)
+        q = q + rng.normal(0.0, 0.35, q.shape)  # hand tremor
+        n = max(1, round(float(np.hypot(*np.diff(q, axis=0).T).sum()) / step)) if len(q) > 1 else 0
+        if n:
+            idx = np.linspace(0, len(q) - 1, n + 1)
+            idx[1:-1] += rng.uniform(-0.3, 0.3, n - 1) * (len(q) - 1) / n
+            idx = np.clip(np.sort(idx), 0, len(q) - 1)
+            lo = np.floor(idx).astype(int)
+            hi = np.minimum(lo + 1, len(q) - 1)
+            f = (idx - lo)[:, None]
+            q = q[lo] * (1 - f) + q[hi] * f
+        if quantise:
+            q = np.floor(q) + 0.5
+        prs = _pressures(len(q), rng) if pressure else None
+        out.append((q, prs))
+    return out
+
+
+def _ink_box(strokes: Sequence[tuple[np.ndarray, np.ndarray | None]], pen: float) -> np.ndarray:
+    """(x0, y0, x1, y1) of the ink of centred strokes drawn with a round pen."""
+    allp = np.concatenate([q for q, _ in strokes])
+    half = 0.5 * pen
+    return np.concatenate([allp.min(axis=0) - half, allp.max(axis=0) + half])
+
+
+def draw_like_a_person(
+    polylines: Sequence[np.ndarray],
+    rng: np.random.Generator,
+    canvas: int = CANVAS,
+    *,
+    height: float | None = None,
+    pen: float | None = None,
+) -> list[Stroke]:
+    """Draw centre lines (from `skeleton_polylines`) on a square canvas like a person would.
+
+    The digit gets a random height (ink, pen included) of HEIGHT_RANGE of the canvas, a
+    random round pen of PEN_RANGE px (at most MAX_PEN_RATIO of the height), a slight
+    rotation (σ 5°), slant and stretch, a small slow wobble and hand tremor, mouse-like
+    sampling (an event every 2-7 px, whole pixels half of the time), sometimes tablet
+    pressure, and a random position fully inside the canvas. One Stroke per polyline.
+    `height` / `pen` (canvas px) fix those instead. Deterministic given `rng`'s state.
+    """
+    polys = [np.asarray(p, dtype=np.float64).reshape(-1, 2) for p in polylines if len(p)]
+    if not polys:
+        return []
+    size = float(canvas)
+    h_ink = float(height) if height is not None else rng.uniform(*HEIGHT_RANGE) * size
+    if pen is None:
+        top = min(PEN_RANGE[1], MAX_PEN_RATIO * h_ink)
+        pen = float(np.exp(rng.uniform(math.log(PEN_RANGE[0]), math.log(max(top, PEN_RANGE[0])))))
+    pen = float(pen)
+    shaped = _shape(polys, rng)
+    allp = np.concatenate(shaped)
+    ext = allp.max(axis=0) - allp.min(axis=0)
+    scale = max(h_ink - pen, 1.0) / max(float(ext[1]), 1.0)
+    scale = min(scale, 0.92 * (size - pen) / max(float(ext[0]), 1e-6))  # wide digits fit
+    wobble = float(rng.uniform(0.0, 0.012)) * h_ink
+    pressure = bool(rng.random() < 0.25)
+    strokes = _pen_strokes(shaped, rng, scale, pen, wobble, pressure)
+    x0, y0, x1, y1 = _ink_box(strokes, pen)
+    if x1 - x0 > size or y1 - y0 > size:  # wobble pushed it out: shrink about the centre
+        k = (0.98 * size - pen) / (max(x1 - x0, y1 - y0) - pen)
+        strokes = [(q * k, p) for q, p in strokes]
+        x0, y0, x1, y1 = _ink_box(strokes, pen)
+    dx = rng.uniform(-x0, size - x1)
+    dy = rng.uniform(-y0, size - y1)
+    out = []
+    for q, prs in strokes:
+        pts = np.clip(q + np.array([dx, dy]), 0.0, size)
+        out.append(Stroke(pts, pen, prs))
+    return out
+
+
+# ------------------------------------------------------------------------- data sets
+
+
+def drawn_indices(n_available: int, n: int, seed: int) -> np.ndarray:
+    """The MNIST test indices `make_drawn_set(..., n, seed)` draws (without repeats while
+    n ≤ n_available)."""
+    rng = np.random.default_rng([seed, 0])
+    if n <= n_available:
+        return rng.choice(n_available, size=n, replace=False)
+    return rng.integers(0, n_available, size=n)
+
+
+def make_drawn_set(
+    mnist_images: np.ndarray,
+    mnist_labels: np.ndarray,
+    n: int,
+    seed: int,
+    canvas: int = CANVAS,
+) -> tuple[list[list[Stroke]], np.ndarray]:
+    """n drawings of MNIST digits (`drawn_indices` picks them) on a `canvas`-px square.
+
+    Pass MNIST *test* images (see `load_test_digits`). Returns the strokes of each drawing
+    and the labels (n,) int64. Deterministic given `seed`; a digit whose skeleton comes out
+    empty (never seen on MNIST) is drawn as a short vertical stroke.
+    """
+    idx = drawn_indices(len(mnist_images), n, seed)
+    rng = np.random.default_rng([seed, 1])
+    drawings = []
+    for i in idx:
+        polys = skeleton_polylines(mnist_images[i])
+        if not polys:
+            polys = [np.array([[14.0, 6.0], [14.0, 22.0]])]
+        drawings.append(draw_like_a_person(polys, rng, canvas))
+    return drawings, np.asarray(mnist_labels, dtype=np.int64)[idx]
+
+
+def _to_uint8(ink: np.ndarray) -> np.ndarray:
+    """Ink in [0, 1] → dark-on-light uint8 (white paper, black ink)."""
+    return np.round(255.0 * (1.0 - np.clip(ink, 0.0, 1.0))).astype(np.uint8)
+
+
+def render_drawn_set(
+    strokes_list: Sequence[Sequence[Stroke]], canvas: int = CANVAS
+) -> list[np.ndarray]:
+    """Each drawing rendered with its own pen widths and pressures as a (canvas, canvas)
+    uint8 image, black ink on white paper — what a user's PNG file would look like."""
+    return [_to_uint8(render_strokes(s, (canvas, canvas))) for s in strokes_list]
+
+
+@dataclass(frozen=True)
+class DrawnStrip:
+    """A multi-digit drawing: strokes on a (width, height) = `size` canvas; `number` is
+    the true digit string, `touching` how many neighbouring digit pairs touch."""
+
+    strokes: list[Stroke]
+    size: tuple[int, int]
+    number: str
+    touching: int
+
+
+def _touch(a: Sequence[Stroke], b: Sequence[Stroke]) -> bool:
+    """Whether the ink of two stroke sets overlaps (rendered coarsely)."""
+    pts = np.concatenate([s.points for s in [*a, *b]])
+    pen = max(s.width for s in [*a, *b])
+    lo = pts.min(axis=0) - pen
+    hi = pts.max(axis=0) + pen
+    size = (math.ceil(hi[0] - lo[0]) + 1, math.ceil(hi[1] - lo[1]) + 1)
+
+    def shift(ss: Sequence[Stroke]) -> list[Stroke]:
+        return [Stroke(s.points - lo, s.width, s.pressures) for s in ss]
+
+    ia = render_strokes(shift(a), size, supersample=1)
+    ib = render_strokes(shift(b), size, supersample=1)
+    return bool(((ia >= 0.5) & (ib >= 0.5)).any())
+
+
+def _moved(strokes: Sequence[Stroke], dx: float, dy: float = 0.0) -> list[Stroke]:
+    return [Stroke(s.points + np.array([dx, dy]), s.width, s.pressures) for s in strokes]
+
+
+def make_number_strips(
+    mnist_images: np.ndarray,
+    mnist_labels: np.ndarray,
+    n: int,
+    seed: int,
+    height: int = STRIP_HEIGHT,
+    touch_probability: float = 0.2,
+) -> list[DrawnStrip]:
+    """n multi-digit drawings: 2-6 MNIST test digits drawn side by side with one pen.
+
+    Each strip's digits share a height (55-80 % of `height`, each ±8 %) and a pen; gaps are
+    5-35 % of the height, and each neighbouring pair touches (the digit is pushed left
+    until its ink meets its neighbour's) with `touch_probability`. Digits sit on a wobbly
+    baseline. The canvas is as wide as the strip plus margins. Deterministic given `seed`.
+    """
+    rng = np.random.default_rng([seed, 2])
+    total = len(mnist_images)
+    strips: list[DrawnStrip] = []
+    for _ in range(n):
+        k = int(rng.integers(2, 7))
+        idx = rng.choice(total, size=k, replace=False)
+        h_digit = rng.uniform(0.55, 0.8) * height
+        top = min(PEN_RANGE[1], MAX_PEN_RATIO * h_digit)
+        pen = float(np.exp(rng.uniform(math.log(PEN_RANGE[0]), math.log(top))))
+        margin = 0.1 * height
+        x = margin
+        baseline = 0.5 * (height + h_digit)
+        strokes: list[Stroke] = []
+        prev: list[Stroke] = []
+        touching = 0
+        for j, i in enumerate(idx):
+            polys = skeleton_polylines(mnist_images[i])
+            if not polys:
+                polys = [np.array([[14.0, 6.0], [14.0, 22.0]])]
+            hj = h_digit * rng.uniform(0.92, 1.08)
+            d = draw_like_a_person(polys, rng, 4 * height, height=hj, pen=pen)
+            pts = np.concatenate([s.points for s in d])
+            lo, hi = pts.min(axis=0) - 0.5 * pen, pts.max(axis=0) + 0.5 * pen
+            gap = rng.uniform(0.05, 0.35) * h_digit
+            dy = baseline + rng.normal(0.0, 0.03 * h_digit) - hi[1]
+            dy = float(np.clip(dy, 1.0 - lo[1], height - 1.0 - hi[1]))
+            d = _moved(d, (x + (gap if j else 0.0)) - lo[0], dy)
+            if j and rng.random() < touch_probability:
+                step = max(1.0, 0.25 * pen)
+                moved = 0.0
+                while not _touch(prev, d) and moved < gap + 0.6 * h_digit:
+                    d = _moved(d, -step)
+                    moved += step
+                if _touch(prev, d):
+                    touching += 1
+            strokes += d
+            prev = d
+            pts = np.concatenate([s.points for s in d])
+            x = max(x, float(pts[:, 0].max()) + 0.5 * pen)
+        width = math.ceil(x + margin)
+        number = "".join(str(int(mnist_labels[i])) for i in idx)
+        strokes = [Stroke(np.clip(s.points, 0.0, None), s.width, s.pressures) for s in strokes]
+        strips.append(DrawnStrip(strokes, (width, int(height)), number, touching))
+    return strips
+
+
+def render_strip(strip: DrawnStrip) -> np.ndarray:
+    """A strip rendered as a uint8 dark-on-light image (height, width)."""
+    return _to_uint8(render_strokes(strip.strokes, strip.size))
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def _predict(classifier: ClassifierLike, images: list[np.ndarray | None]) -> np.ndarray:
+    """Predicted digits (-1 for an empty input) of 28x28 images (None = empty)."""
+    out = np.full(len(images), -1, np.int64)
+    real = [i for i, im in enumerate(images) if im is not None]
+    if real:
+        probs = classifier.predict_proba(np.stack([images[i] for i in real]))
+        out[real] = probs.argmax(axis=1)
+    return out
+
+
+def drawn_accuracy(
+    classifier: ClassifierLike,
+    n: int = 1000,
+    seed: int = 0,
+    data_dir: str | os.PathLike[str] | None = None,
+    n_strips: int | None = None,
+    canvas: int = CANVAS,
+    digits: tuple[np.ndarray, np.ndarray] | None = None,
+) -> dict[str, Any]:
+    """Accuracy of `classifier` on n drawn MNIST **test** digits (never training digits).
+
+    The drawings (`make_drawn_set(..., n, seed)`) are classified through both product
+    paths: the strokes through `preprocess_strokes` (the app's canvas) and the rendered
+    dark-on-light images through `preprocess_image` (``lenet predict`` on PNG files).
+    `n_strips` multi-digit strips (default n // 5) are read through
+    `lenet.segment.preprocess_segments` (``lenet predict --multi``); a strip counts only if
+    the whole number is read exactly. `digits` = (images, labels) replaces loading MNIST's
+    test set from `data_dir` (None: LENET_DATA_DIR).
+
+    Returns a dict: n, seed, canvas, strokes_accuracy, image_accuracy, paths_agree (the
+    fraction where both paths give the same digit), per_class {digit: {n, strokes, image}},
+    confusions [[true, predicted, count], ...] of the strokes path (most frequent first),
+    empty (how many drawings a path found empty), failures (up to 50 strokes-path errors:
+    position in the set, MNIST test index, true, predicted), strips {n, exact, accuracy,
+    count_correct, touching, failures} and seconds.
+    """
+    from lenet.segment import preprocess_segments
+
+    t0 = time.perf_counter()
+    images, labels = digits if digits is not None else load_test_digits(data_dir)
+    idx = drawn_indices(len(images), n, seed)
+    drawings, truth = make_drawn_set(images, labels, n, seed, canvas)
+    by_strokes = [preprocess_strokes(d, (canvas, canvas)) for d in drawings]
+    by_image = [preprocess_image(im) for im in render_drawn_set(drawings, canvas)]
+    pred_s = _predict(classifier, [p.image for p in by_strokes])
+    pred_i = _predict(classifier, [p.image for p in by_image])
+    ok_s, ok_i = pred_s == truth, pred_i == truth
+    per_class = {}
+    for c in range(10):
+        sel = truth == c
+        m = int(sel.sum())
+        per_class[str(c)] = {
+            "n": m,
+            "strokes": round(float(ok_s[sel].mean()), 4) if m else None,
+            "image": round(float(ok_i[sel].mean()), 4) if m else None,
+        }
+    pairs: dict[tuple[int, int], int] = {}
+    for t, p in zip(truth[~ok_s], pred_s[~ok_s], strict=True):
+        pairs[(int(t), int(p))] = pairs.get((int(t), int(p)), 0) + 1
+    confusions = [[t, p, c] for (t, p), c in sorted(pairs.items(), key=lambda kv: -kv[1])]
+    failures = [
+        {
+            "item": int(j),
+            "mnist_index": int(idx[j]),
+            "true": int(truth[j]),
+            "strokes": int(pred_s[j]),
+            "image": int(pred_i[j]),
+        }
+        for j in np.flatnonzero(~ok_s)[:50]
+    ]
+
+    n_strips = n // 5 if n_strips is None else n_strips
+    strips = make_number_strips(images, labels, n_strips, seed)
+    strip_ok, count_ok, touching = [], [], []
+    strip_failures = []
+    for k, s in enumerate(strips):
+        segs = [p for p in preprocess_segments(to_ink(render_strip(s))) if not p.empty]
+        read = "".join(str(int(d)) for d in _predict(classifier, [p.image for p in segs]))
+        strip_ok.append(read == s.number)
+        count_ok.append(len(read) == len(s.number))
+        touching.append(s.touching > 0)
+        if read != s.number and len(strip_failures) < 30:
+            strip_failures.append(
+                {"item": k, "true": s.number, "read": read, "touching": s.touching}
+            )
+    ok_arr, touch_arr = np.asarray(strip_ok, bool), np.asarray(touching, bool)
+
+    def rate(sel: np.ndarray) -> float | None:
+        return round(float(ok_arr[sel].mean()), 4) if sel.any() else None
+
+    meta = getattr(classifier, "metadata", None) or {}
+    return {
+        "model": {
+            "description": meta.get("description"),
+            "test_accuracy": meta.get("test_accuracy"),
+            "params_sha256": meta.get("params_sha256"),
+        },
+        "n": int(n),
+        "seed": int(seed),
+        "canvas": int(canvas),
+        "source": "MNIST test set (t10k), redrawn as mouse strokes",
+        "strokes_accuracy": round(float(ok_s.mean()), 4) if n else None,
+        "image_accuracy": round(float(ok_i.mean()), 4) if n else None,
+        "paths_agree": round(float((pred_s == pred_i).mean()), 4) if n else None,
+        "per_class": per_class,
+        "confusions": confusions,
+        "empty": {"strokes": int((pred_s < 0).sum()), "image": int((pred_i < 0).sum())},
+        "failures": failures,
+        "strips": {
+            "n": len(strips),
+            "exact": int(ok_arr.sum()),
+            "accuracy": rate(np.ones(len(strips), bool)),
+            "count_correct": round(float(np.mean(count_ok)), 4) if strips else None,
+            "touching": int(touch_arr.sum()),
+            "accuracy_apart": rate(~touch_arr),
+            "accuracy_touching": rate(touch_arr),
+            "failures": strip_failures,
+        },
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+
+
+# --------------------------------------------------------------------------- looking at it
+
+
+def contact_sheet(
+    mnist_images: np.ndarray,
+    mnist_labels: np.ndarray,
+    n: int,
+    seed: int,
+    path: str | os.PathLike[str],
+    classifier: ClassifierLike | None = None,
+    cols: int = 4,
+    canvas: int = CANVAS,
+) -> Path:
+    """Save a PNG showing, for the first n drawings of `make_drawn_set(..., n, seed)`: the
+    original MNIST digit, the drawing (rendered on its canvas) and the 28x28 image the
+    network gets from `preprocess_strokes`, with the label (and the prediction, marked
+    when wrong, if a classifier is given). For people to look at."""
+    from PIL import ImageDraw
+
+    drawings, truth = make_drawn_set(mnist_images, mnist_labels, n, seed, canvas)
+    idx = drawn_indices(len(mnist_images), n, seed)
+    cell, small = 140, 84
+    tile_w, tile_h = small + cell + small + 12, cell + 18
+    rows = math.ceil(n / cols)
+    sheet = Image.new("RGB", (cols * tile_w, rows * tile_h), (255, 255, 255))
+    draw = ImageDraw.Draw(sheet)
+    pre = [preprocess_strokes(d, (canvas, canvas)) for d in drawings]
+    preds = None
+    if classifier is not None:
+        preds = _predict(classifier, [p.image for p in pre])
+    for k, (d, t, p) in enumerate(zip(drawings, truth, pre, strict=True)):
+        x, y = (k % cols) * tile_w, (k // cols) * tile_h
+        orig = Image.fromarray(255 - mnist_images[idx[k]]).resize((small, small), Image.NEAREST)
+        sheet.paste(orig.convert("RGB"), (x + 2, y + 2))
+        rendered = Image.fromarray(_to_uint8(render_strokes(d, (canvas, canvas))))
+        sheet.paste(rendered.resize((cell, cell), Image.BOX).convert("RGB"), (x + small + 4, y))
+        draw.rectangle(
+            [x + small + 4, y, x + small + 4 + cell - 1, y + cell - 1], outline=(180, 180, 180)
+        )
+        if p.image is not None:
+            net = Image.fromarray(np.round(255 * (1 - p.image)).astype(np.uint8))
+            sheet.paste(
+                net.resize((small, small), Image.NEAREST).convert("RGB"),
+                (x + small + cell + 6, y + 2),
+            )
+        label = f"{int(t)}  pen {d[0].width:.0f}  {len(d)} str"
+        colour = (0, 0, 0)
+        if preds is not None:
+            label += f"  -> {int(preds[k])}"
+            if preds[k] != t:
+                colour = (220, 0, 0)
+        draw.text((x + 4, y + cell + 3), label, fill=colour)
+    out = Path(path)
+    sheet.save(out)
+    return out
+
+
+# ------------------------------------------------------------------------------ CLI
+
+
+def _format(report: dict[str, Any]) -> str:
+    model = report.get("model", {})
+    lines = [
+        f"Drawn digits: {report['n']} MNIST test digits redrawn as mouse strokes "
+        f"(seed {report['seed']}, {report['canvas']}x{report['canvas']} canvas)",
+        f"  model: {model.get('description')} (params {str(model.get('params_sha256'))[:12]})",
+        f"  strokes → preprocess_strokes (app):     {report['strokes_accuracy']:.2%}",
+        f"  PNG-like image → preprocess_image (CLI): {report['image_accuracy']:.2%}",
+        f"  both paths agree:                        {report['paths_agree']:.2%}",
+        f"  empty inputs: strokes {report['empty']['strokes']}, image {report['empty']['image']}",
+        "  per class (strokes / image):",
+    ]
+    for c, v in report["per_class"].items():
+        if v["n"]:
+            lines.append(f"    {c}: {v['strokes']:.2%} / {v['image']:.2%}  (n={v['n']})")
+    if report["confusions"]:
+        top = ", ".join(f"{t}→{p} x{c}" for t, p, c in report["confusions"][:10])
+        lines.append(f"  most frequent errors (strokes path): {top}")
+    s = report["strips"]
+    if s["n"]:
+        lines.append(
+            f"  multi-digit strips (2-6 digits, {s['touching']} with touching digits): "
+            f"{s['accuracy']:.2%} read exactly ({s['exact']}/{s['n']}), digit count right "
+            f"{s['count_correct']:.2%}"
+        )
+        parts = []
+        if s["accuracy_apart"] is not None:
+            parts.append(f"digits apart {s['accuracy_apart']:.2%} (n={s['n'] - s['touching']})")
+        if s["accuracy_touching"] is not None:
+            parts.append(f"some touching {s['accuracy_touching']:.2%} (n={s['touching']})")
+        lines.append("    " + ", ".join(parts))
+    lines.append(f"  ({report['seconds']} s)")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m lenet.drawn``: print the drawn-digit accuracy report."""
+    ap = argparse.ArgumentParser(
+        prog="python -m lenet.drawn",
+        description="Accuracy on MNIST test digits redrawn as mouse drawings "
+        "(app path and image path, per class, multi-digit strips).",
+    )
+    ap.add_argument("--n", type=int, default=2000, help="number of drawn digits (default 2000)")
+    ap.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    ap.add_argument("--strips", type=int, default=None, help="multi-digit strips (default n/5)")
+    ap.add_argument("--model", type=Path, default=None, help="model file (default: bundled)")
+    ap.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="MNIST folder (default: $LENET_DATA_DIR or the download cache)",
+    )
+    ap.add_argument("--json", action="store_true", help="print the report as JSON")
+    ap.add_argument(
+        "--save-dir",
+        type=Path,
+        default=None,
+        help="also write the rendered drawings as PNG files (for `lenet predict`)",
+    )
+    ap.add_argument(
+        "--sheet",
+        type=Path,
+        default=None,
+        help="also save a contact sheet PNG of the first 40 drawings",
+    )
+    args = ap.parse_args(argv)
+    if args.n < 1:
+        ap.error("--n must be at least 1")
+
+    from lenet.model_io import bundled_model_path, load_model
+
+    classifier = load_model(args.model or bundled_model_path())
+    digits = load_test_digits(args.data_dir)
+    report = drawn_accuracy(classifier, args.n, args.seed, n_strips=args.strips, digits=digits)
+    if args.save_dir is not None:
+        args.save_dir.mkdir(parents=True, exist_ok=True)
+        drawings, truth = make_drawn_set(*digits, args.n, args.seed)
+        for k, (im, t) in enumerate(zip(render_drawn_set(drawings), truth, strict=True)):
+            Image.fromarray(im).save(args.save_dir / f"drawn_{k:05d}_label{int(t)}.png")
+        for k, s in enumerate(make_number_strips(*digits, report["strips"]["n"], args.seed)):
+            Image.fromarray(render_strip(s)).save(args.save_dir / f"strip_{k:04d}_{s.number}.png")
+        report["save_dir"] = str(args.save_dir)
+    if args.sheet is not None:
+        report["sheet"] = str(contact_sheet(*digits, 40, args.seed, args.sheet, classifier))
+    print(json.dumps(report, indent=2) if args.json else _format(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
