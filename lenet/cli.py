@@ -65,8 +65,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         subset=args.subset,
     )
-    bar = tqdm(total=None, unit="batch", file=sys.stderr, dynamic_ncols=True,
-               disable=args.quiet, mininterval=0.1)
+    bar = tqdm(
+        total=None,
+        unit="batch",
+        file=sys.stderr,
+        dynamic_ncols=True,
+        disable=args.quiet,
+        mininterval=0.1,
+    )
 
     def on_progress(p) -> None:
         if bar.total is None:
