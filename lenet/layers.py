@@ -14,9 +14,11 @@ from __future__ import annotations
 import numpy as np
 
 from lenet import conv_kernels, elementwise_kernels, pool_kernels
+from lenet.memory import keep_freed_memory
 from lenet.threads import single_threaded_blas
 
 single_threaded_blas()  # see lenet.threads: numba's pool does the parallel work
+keep_freed_memory()  # see lenet.memory: no page faults on every step's activations
 
 
 class Layer:
