@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -44,19 +42,6 @@ class TrainingData:
     description: str = "MNIST"
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class CorrectionStore:
     """Reads and writes corrections in one folder (created on the first save)."""
 
@@ -77,15 +62,16 @@ class CorrectionStore:
         img = np.asarray(image28, dtype=np.float32)
         if img.shape != (28, 28):
             raise ValueError(f"expected a 28x28 image, got {img.shape}")
+        from lenet.atomic import atomic_write  # lenet is imported only after start-up
+
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         stem = f"{stamp}-{int(label)}"
         png_path = self.folder / f"{stem}.png"
         json_path = self.folder / f"{stem}.json"
         pixels = np.clip(img * 255.0 + 0.5, 0, 255).astype(np.uint8)
-        tmp_png = self.folder / f".{stem}.png.tmp"
-        Image.fromarray(pixels, mode="L").save(tmp_png, format="PNG")
-        os.replace(tmp_png, png_path)
+        with atomic_write(png_path) as f:
+            Image.fromarray(pixels, mode="L").save(f, format="PNG")
         record: dict[str, Any] = {
             "label": int(label),
             "predicted": None if predicted is None else int(predicted),
@@ -95,7 +81,8 @@ class CorrectionStore:
             "strokes": [s.to_json() for s in strokes or []],
         }
         try:
-            _atomic_write(json_path, json.dumps(record, indent=1).encode())
+            with atomic_write(json_path) as f:
+                f.write(json.dumps(record, indent=1).encode())
         except BaseException:
             png_path.unlink(missing_ok=True)
             raise

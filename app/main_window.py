@@ -47,7 +47,7 @@ from app.paths import AppPaths
 from app.predictor import Predictor, Result, warm_up
 from app.probability_bars import ProbabilityBars, a_digit
 from app.settings import THEMES, Settings
-from app.text_dialog import TextDialog
+from app.text_dialog import TextDialog, ask_yes_no
 from app.throttle import Throttle
 from app.training_worker import engine_trainer_factory
 from app.workers import EngineLoader
@@ -750,11 +750,7 @@ class MainWindow(QMainWindow):
 
     def confirm(self, title: str, text: str) -> bool:
         """Ask a yes/no question (tests replace this)."""
-        answer = QMessageBox.question(self, title, text,
-                                      QMessageBox.StandardButton.Yes
-                                      | QMessageBox.StandardButton.No,
-                                      QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_no(self, title, text)
 
     # ------------------------------------------------------------------ closing
 

@@ -1,9 +1,16 @@
-"""TextDialog: a read-only page of Markdown (model info, keyboard shortcuts)."""
+"""TextDialog, a read-only page of Markdown (model info, shortcuts), and ask_yes_no."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QMessageBox,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class TextDialog(QDialog):
@@ -28,3 +35,10 @@ class TextDialog(QDialog):
     def markdown(self) -> str:
         """The text shown, as Markdown."""
         return self.browser.toMarkdown()
+
+
+def ask_yes_no(parent: QWidget, title: str, text: str) -> bool:
+    """A modal Yes/No question, No by default; True for Yes."""
+    buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+    answer = QMessageBox.question(parent, title, text, buttons, QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.corrections import CorrectionStore
 from app.settings import Settings
+from app.text_dialog import ask_yes_no
 from app.training_worker import (
     TrainerFactory,
     TrainingPlan,
@@ -526,11 +526,7 @@ class TrainingDialog(QDialog):
 
     def confirm(self, title: str, text: str) -> bool:
         """Ask a yes/no question (tests replace this)."""
-        answer = QMessageBox.question(self, title, text,
-                                      QMessageBox.StandardButton.Yes
-                                      | QMessageBox.StandardButton.No,
-                                      QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_no(self, title, text)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.is_busy():

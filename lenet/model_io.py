@@ -18,13 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
+from lenet.atomic import atomic_write
 from lenet.classifier import Classifier
 from lenet.model import lenet5
 
@@ -56,17 +56,8 @@ def save_model(classifier: Classifier, path: str | os.PathLike) -> Path:
     meta.update(format=FORMAT, format_version=FORMAT_VERSION, params_sha256=params_digest(arrays))
     meta.setdefault("architecture", {"name": "LeNet5", "activation": "relu", "pooling": "max"})
     header = np.frombuffer(json.dumps(meta, indent=1, sort_keys=True).encode(), dtype=np.uint8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **{METADATA_KEY: header}, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as f:
+        np.savez(f, **{METADATA_KEY: header}, **arrays)
     return path
 
 

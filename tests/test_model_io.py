@@ -9,7 +9,13 @@ import pytest
 
 from lenet.classifier import Classifier
 from lenet.model import lenet5
-from lenet.model_io import ModelFileError, bundled_model_path, load_model, save_model
+from lenet.model_io import (
+    ModelFileError,
+    bundled_model_path,
+    load_model,
+    params_digest,
+    save_model,
+)
 
 
 @pytest.fixture
@@ -64,6 +70,13 @@ def _set_meta(arrays, meta):
     arrays["__metadata__"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
 
 
+def _rehash(arrays):
+    """Store a matching parameter checksum, so that only the edited property is wrong."""
+    meta = _meta(arrays)
+    meta["params_sha256"] = params_digest({k: v for k, v in arrays.items() if k != "__metadata__"})
+    _set_meta(arrays, meta)
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(ModelFileError, match="no such model file"):
         load_model(tmp_path / "nope.npz")
@@ -99,11 +112,7 @@ def test_foreign_npz_without_header(tmp_path):
 def test_wrong_shape_names_the_layer(saved):
     def mutate(a):
         a["fc1.W"] = np.zeros((400, 100), np.float32)
-        meta = _meta(a)
-        from lenet.model_io import params_digest
-
-        meta["params_sha256"] = params_digest({k: v for k, v in a.items() if k != "__metadata__"})
-        _set_meta(a, meta)
+        _rehash(a)
 
     _rewrite(saved, mutate)
     with pytest.raises(ModelFileError, match=r"fc1\.W: shape \(400, 100\)"):
@@ -140,11 +149,7 @@ def test_bad_json_header(saved):
 def test_missing_parameter(saved):
     def mutate(a):
         del a["fc3.b"]
-        meta = _meta(a)
-        from lenet.model_io import params_digest
-
-        meta["params_sha256"] = params_digest({k: v for k, v in a.items() if k != "__metadata__"})
-        _set_meta(a, meta)
+        _rehash(a)
 
     _rewrite(saved, mutate)
     with pytest.raises(ModelFileError, match=r"missing \['fc3.b'\]"):
