@@ -79,6 +79,14 @@ class FakeClassifier:
 
 
 @pytest.fixture
+def real_data_dir() -> Path:
+    """The real MNIST folder (LENET_DATA_DIR), or skip."""
+    from tests.datasets import real_mnist_dir
+
+    return real_mnist_dir()
+
+
+@pytest.fixture
 def fake_classifier() -> FakeClassifier:
     return FakeClassifier()
 

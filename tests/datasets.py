@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -17,10 +18,17 @@ def _mnist():
     return load_mnist(os.environ["LENET_DATA_DIR"])
 
 
+def real_mnist_dir() -> Path:
+    """The folder in LENET_DATA_DIR, or skip with the reason (CI sets it)."""
+    value = os.environ.get("LENET_DATA_DIR", "").strip()
+    if not value:
+        pytest.skip("LENET_DATA_DIR not set: point it at a folder with the real MNIST files")
+    return Path(value)
+
+
 def real_mnist():
     """The real MNIST, or skip with the reason (CI sets LENET_DATA_DIR)."""
-    if not os.environ.get("LENET_DATA_DIR"):
-        pytest.skip("LENET_DATA_DIR is not set: no MNIST on this machine")
+    real_mnist_dir()
     return _mnist()
 
 

@@ -319,14 +319,6 @@ def test_verify_file(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- the real files
 
 
-@pytest.fixture
-def real_data_dir() -> Path:
-    value = os.environ.get("LENET_DATA_DIR", "").strip()
-    if not value:
-        pytest.skip("LENET_DATA_DIR not set: point it at a folder with the real MNIST files")
-    return Path(value)
-
-
 def test_real_checksums(real_data_dir: Path) -> None:
     """The SHA256 table matches the real MNIST files."""
     for name in FILES.values():

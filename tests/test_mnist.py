@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import os
 import struct
 from pathlib import Path
 
@@ -318,14 +317,6 @@ def test_load_mnist_without_argument_uses_env(
 
 
 # --------------------------------------------------------------------------- the real MNIST
-
-
-@pytest.fixture
-def real_data_dir() -> Path:
-    value = os.environ.get("LENET_DATA_DIR", "").strip()
-    if not value:
-        pytest.skip("LENET_DATA_DIR not set: point it at a folder with the real MNIST files")
-    return Path(value)
 
 
 def test_real_mnist(real_data_dir: Path) -> None:
