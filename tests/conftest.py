@@ -78,6 +78,15 @@ class FakeClassifier:
         return {"conv1": conv1, "conv2": conv2}
 
 
+def show_widget(qtbot, widget, width: int, height: int):
+    """Register widget with qtbot, size it, show it and wait until it is on screen."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
 @pytest.fixture
 def real_data_dir() -> Path:
     """The real MNIST folder (LENET_DATA_DIR), or skip."""
@@ -130,15 +139,12 @@ def make_window(qtbot, app_paths, settings_path, fake_store, fake_classifier):
     from app.model_store import LoadedModel
     from app.settings import Settings
 
-    def make(classifier=None, loaded=None) -> MainWindow:
+    def make(classifier=None, loaded=None, store=None) -> MainWindow:
+        store = store or fake_store
         if loaded is None:
-            loaded = LoadedModel(classifier or fake_classifier, fake_store.bundled_path, True)
-        window = MainWindow(Settings(settings_path), app_paths, fake_store, loaded=loaded)
-        qtbot.addWidget(window)
-        window.resize(1000, 720)
-        window.show()
-        qtbot.waitExposed(window)
-        return window
+            loaded = LoadedModel(classifier or fake_classifier, store.bundled_path, True)
+        window = MainWindow(Settings(settings_path), app_paths, store, loaded=loaded)
+        return show_widget(qtbot, window, 1000, 720)
 
     return make
 

@@ -9,16 +9,12 @@ from PySide6.QtCore import QPointF, Qt
 from app.network_view import FeatureMapsView, InputView
 from app.number_view import NumberView
 from app.probability_bars import ProbabilityBars
+from tests.conftest import show_widget
 
 
 @pytest.fixture
 def bars(qtbot):
-    widget = ProbabilityBars()
-    qtbot.addWidget(widget)
-    widget.resize(320, 420)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_widget(qtbot, ProbabilityBars(), 320, 420)
 
 
 def test_empty_shows_hint_and_no_bars(bars):

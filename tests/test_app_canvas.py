@@ -7,16 +7,12 @@ import pytest
 
 from app.canvas import DrawingCanvas
 from app.ink import InkStroke, render_ink
+from tests.conftest import show_widget
 
 
 @pytest.fixture
 def canvas(qtbot):
-    c = DrawingCanvas()
-    qtbot.addWidget(c)
-    c.resize(400, 400)
-    c.show()
-    qtbot.waitExposed(c)
-    return c
+    return show_widget(qtbot, DrawingCanvas(), 400, 400)
 
 
 def test_mouse_drag_makes_one_stroke(canvas, mouse_draw, qtbot):

@@ -32,18 +32,11 @@ def real_loaded():
 
 
 @pytest.fixture
-def real_window(qtbot, app_paths, settings_path, real_loaded):
-    from app.main_window import MainWindow
+def real_window(make_window, app_paths, real_loaded):
     from app.model_store import ModelStore
-    from app.settings import Settings
 
-    store = ModelStore(app_paths.models_dir, bundled_path=MODEL)
-    window = MainWindow(Settings(settings_path), app_paths, store, loaded=real_loaded)
-    qtbot.addWidget(window)
-    window.resize(1000, 720)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return make_window(loaded=real_loaded,
+                       store=ModelStore(app_paths.models_dir, bundled_path=MODEL))
 
 
 @pytest.mark.parametrize("digit", [1, 7])
