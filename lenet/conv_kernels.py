@@ -23,12 +23,6 @@ from numba import get_num_threads, njit, prange
 
 from lenet.threads import parallel_and_serial, thread_pool
 
-
-def output_size(size: int, kernel: int, padding: int, stride: int) -> int:
-    """Spatial output length of a convolution or pooling window."""
-    return (size + 2 * padding - kernel) // stride + 1
-
-
 # ----------------------------------------------------------------------------- numba
 
 

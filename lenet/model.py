@@ -80,9 +80,6 @@ class Sequential:
                 )
             target[...] = arrays[name]
 
-    def num_params(self) -> int:
-        return sum(p.size for p in self.params().values())
-
     def __repr__(self) -> str:
         lines = [f"  ({name}): {layer!r}" for name, layer in self.layers.items()]
         return "Sequential(\n" + "\n".join(lines) + "\n)"

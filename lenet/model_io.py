@@ -126,6 +126,3 @@ def bundled_model_path() -> Path:
         pass
     return Path(__file__).resolve().parent.parent / "models" / BUNDLED_NAME
 
-
-def load_bundled_model() -> Classifier:
-    return load_model(bundled_model_path())
