@@ -43,6 +43,7 @@ from app.icon import app_icon
 from app.model_store import LoadedModel, ModelStore, describe_model, read_model_card
 from app.network_view import FeatureMapsView, InputView
 from app.number_view import NumberView
+from app.number_worker import NumberWorker
 from app.paths import AppPaths
 from app.predictor import Predictor, Result, warm_up
 from app.probability_bars import ProbabilityBars, a_digit
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
 
         self.throttle = Throttle(50, self)
         self.throttle.fired.connect(self.predict_now)
+        self._number_worker: NumberWorker | None = None  # started when number mode is used
 
         self.setWindowTitle(APP_DISPLAY_NAME)
         self.setWindowIcon(app_icon())
@@ -457,7 +459,11 @@ class MainWindow(QMainWindow):
             self.throttle.request()
 
     def predict_now(self) -> Result | None:
-        """Classify what is on the canvas now (called by the throttle; safe to call directly)."""
+        """Classify what is on the canvas now (called by the throttle; safe to call directly).
+
+        Number mode is read on `number_worker`'s thread: the answer arrives later (via
+        `_on_number_read`) and this returns None.
+        """
         if not self._ready:
             return None
         number_mode = self.action("number_mode").isChecked()
@@ -470,16 +476,36 @@ class MainWindow(QMainWindow):
             elif self.canvas.is_empty():
                 result = Result(empty=True)
             elif number_mode:
-                result = self.predictor.predict_number(self.canvas.ink_array(NUMBER_INK_SCALE))
+                ink = self.canvas.ink_array(NUMBER_INK_SCALE)
+                self.number_worker.submit(self._revision, ink)
+                return None
             else:
                 result = self.predictor.predict_strokes(self.canvas.strokes(),
                                                         self.canvas.canvas_size(), want_maps)
         except Exception as exc:  # an engine bug must not take the window down
             traceback.print_exc()
-            self.statusBar().showMessage(f"Prediction failed: {exc}", 8000)
+            self._on_prediction_failed(str(exc))
             return None
         self.show_result(result)
         return result
+
+    @property
+    def number_worker(self) -> NumberWorker:
+        """The thread that reads numbers (started on first use, stopped on close)."""
+        if self._number_worker is None:
+            self._number_worker = NumberWorker(self.predictor)
+            self._number_worker.read.connect(self._on_number_read)
+            self._number_worker.failed.connect(self._on_prediction_failed)
+        return self._number_worker
+
+    def _on_number_read(self, revision: int, result: Result) -> None:
+        """A number read on the worker thread: shown unless the drawing changed since."""
+        number_mode = self.action("number_mode").isChecked() and self._opened_image is None
+        if revision == self._revision and number_mode and not self.canvas.is_empty():
+            self.show_result(result)
+
+    def _on_prediction_failed(self, message: str) -> None:
+        self.statusBar().showMessage(f"Prediction failed: {message}", 8000)
 
     def show_result(self, result: Result) -> None:
         """Put a prediction on screen."""
@@ -767,5 +793,7 @@ class MainWindow(QMainWindow):
             dialog.close()
         if self._loader is not None:
             self._loader.wait(30000)
+        if self._number_worker is not None:
+            self._number_worker.shutdown()
         self.write_settings()
         event.accept()

@@ -123,17 +123,23 @@ class Predictor:
         return result
 
     def predict_number(self, ink: np.ndarray) -> Result:
-        """Number mode: classify each digit of an ink map (H, W) (ink = 1), left to right."""
-        from lenet.segment import preprocess_segments
+        """Number mode: read each digit of an ink map (H, W) (ink = 1), left to right.
+
+        Tries cuts through touching digits and classifies every candidate, so it takes tens
+        of milliseconds (about 40 ms a digit): the window runs it off the GUI thread.
+        """
+        from lenet.classifier import NOT_SURE_BELOW
+        from lenet.read_number import read_number
 
         start = time.perf_counter()
         if self._classifier is None:
             return Result(empty=True)
-        digits: list[DigitResult] = []
-        for seg in preprocess_segments(np.asarray(ink, dtype=np.float32)):
-            one = self._classify(seg, want_maps=False)
-            if one.digit is not None:
-                digits.append(one.digit)
+        digits = [
+            DigitResult(d.preprocessed.image, d.digit, d.confidence,
+                        np.asarray(d.probabilities, dtype=np.float32),
+                        d.confidence < NOT_SURE_BELOW, d.box)
+            for d in read_number(np.asarray(ink, dtype=np.float32), self._classifier)
+        ]
         result = Result(empty=not digits, digit=digits[0] if digits else None, digits=digits)
         result.elapsed_ms = (time.perf_counter() - start) * 1000.0
         return result

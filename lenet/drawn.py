@@ -15,7 +15,7 @@ and measures a classifier on them through the two paths the product uses:
   ``lenet predict`` does with a PNG file),
 
 plus multi-digit strips (2-6 drawn digits side by side, some touching) read as a number
-through `lenet.segment.preprocess_segments` (``lenet predict --multi``, the app's number
+through `lenet.read_number.read_number` (``lenet predict --multi``, the app's number
 mode).
 
 Only MNIST *test* digits are used (`load_test_digits` does not even read the training
@@ -890,12 +890,14 @@ def render_drawn_set(
 @dataclass(frozen=True)
 class DrawnStrip:
     """A multi-digit drawing: strokes on a (width, height) = `size` canvas; `number` is
-    the true digit string, `touching` how many neighbouring digit pairs touch."""
+    the true digit string, `touching` how many neighbouring digit pairs touch and
+    `digit_strokes` how many of the strokes (in order) belong to each digit."""
 
     strokes: list[Stroke]
     size: tuple[int, int]
     number: str
     touching: int
+    digit_strokes: tuple[int, ...] = ()
 
 
 def _touch(a: Sequence[Stroke], b: Sequence[Stroke]) -> bool:
@@ -948,6 +950,7 @@ def make_number_strips(
         strokes: list[Stroke] = []
         prev: list[Stroke] = []
         touching = 0
+        counts: list[int] = []
         for j, i in enumerate(idx):
             polys = skeleton_polylines(mnist_images[i])
             if not polys:
@@ -969,13 +972,14 @@ def make_number_strips(
                 if _touch(prev, d):
                     touching += 1
             strokes += d
+            counts.append(len(d))
             prev = d
             pts = np.concatenate([s.points for s in d])
             x = max(x, float(pts[:, 0].max()) + 0.5 * pen)
         width = math.ceil(x + margin)
         number = "".join(str(int(mnist_labels[i])) for i in idx)
         strokes = [Stroke(np.clip(s.points, 0.0, None), s.width, s.pressures) for s in strokes]
-        strips.append(DrawnStrip(strokes, (width, int(height)), number, touching))
+        strips.append(DrawnStrip(strokes, (width, int(height)), number, touching, tuple(counts)))
     return strips
 
 
@@ -1012,7 +1016,7 @@ def drawn_accuracy(
     paths: the strokes through `preprocess_strokes` (the app's canvas) and the rendered
     dark-on-light images through `preprocess_image` (``lenet predict`` on PNG files).
     `n_strips` multi-digit strips (default n // 5) are read through
-    `lenet.segment.preprocess_segments` (``lenet predict --multi``); a strip counts only if
+    `lenet.read_number.read_number` (``lenet predict --multi``); a strip counts only if
     the whole number is read exactly. `digits` = (images, labels) replaces loading MNIST's
     test set from `data_dir` (None: LENET_DATA_DIR).
 
@@ -1023,7 +1027,7 @@ def drawn_accuracy(
     position in the set, MNIST test index, true, predicted), strips {n, exact, accuracy,
     count_correct, touching, failures} and seconds.
     """
-    from lenet.segment import preprocess_segments
+    from lenet.read_number import read_number
 
     t0 = time.perf_counter()
     images, labels = digits if digits is not None else load_test_digits(data_dir)
@@ -1063,8 +1067,7 @@ def drawn_accuracy(
     strip_ok, count_ok, touching = [], [], []
     strip_failures = []
     for k, s in enumerate(strips):
-        segs = [p for p in preprocess_segments(to_ink(render_strip(s))) if not p.empty]
-        read = "".join(str(int(d)) for d in _predict(classifier, [p.image for p in segs]))
+        read = "".join(str(d.digit) for d in read_number(to_ink(render_strip(s)), classifier))
         strip_ok.append(read == s.number)
         count_ok.append(len(read) == len(s.number))
         touching.append(s.touching > 0)

@@ -2,8 +2,8 @@
 
 Every file gets an answer in input order: a digit with its confidence and the ten
 probabilities, or an ``error`` saying why it could not be read (the other files are still
-answered). With ``multi`` the image may hold several digits side by side; they are segmented
-(``lenet.segment``) and read left to right into a ``number``.
+answered). With ``multi`` the image may hold several digits side by side, touching or not;
+``lenet.read_number`` reads them left to right into a ``number``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 
 from lenet.classifier import NOT_SURE_BELOW, Classifier
 from lenet.preprocess import ImageError, load_image, preprocess_ink, to_ink
-from lenet.segment import preprocess_segments
+from lenet.read_number import read_number
 
 CHUNK = 256  # files preprocessed before one batched forward pass
 
@@ -33,21 +33,24 @@ def _answer(probabilities: np.ndarray) -> dict:
     }
 
 
-def _prepare(path: str, multi: bool) -> tuple[list[np.ndarray], list[tuple] | None, str | None]:
-    """(28x28 inputs, their boxes for multi, error). The first input is the whole image."""
+def _prepare(
+    path: str, reader: Classifier | None
+) -> tuple[np.ndarray | None, list[dict] | None, str | None]:
+    """(28x28 input of the whole image, its digits if `reader` is given, error)."""
     try:
         ink = to_ink(load_image(path))
     except ImageError as e:
-        return [], None, str(e)
+        return None, None, str(e)
     single = preprocess_ink(ink)
     if single.empty:
-        return [], None, "no digit found: the image is empty or nearly empty"
-    images, boxes = [single.image], None
-    if multi:
-        segments = [s for s in preprocess_segments(ink) if not s.empty]
-        images += [s.image for s in segments]
-        boxes = [list(map(int, s.box)) for s in segments]
-    return images, boxes, None
+        return None, None, "no digit found: the image is empty or nearly empty"
+    digits = None
+    if reader is not None:
+        digits = [
+            {"box": list(map(int, d.box)), **_answer(d.probabilities)}
+            for d in read_number(ink, reader)
+        ]
+    return single.image, digits, None
 
 
 def predict_files(
@@ -56,24 +59,20 @@ def predict_files(
     """One result dict per path, in order (see the module docstring for the keys)."""
     for start in range(0, len(paths), CHUNK):
         chunk = paths[start : start + CHUNK]
-        prepared = [_prepare(p, multi) for p in chunk]
-        inputs = [img for images, _, _ in prepared for img in images]
+        prepared = [_prepare(p, classifier if multi else None) for p in chunk]
+        inputs = [image for image, _, _ in prepared if image is not None]
         probs = classifier.predict_proba(np.stack(inputs)) if inputs else np.empty((0, 10))
         row = 0
-        for path, (images, boxes, error) in zip(chunk, prepared, strict=True):
+        for path, (_, digits, error) in zip(chunk, prepared, strict=True):
             if error is not None:
                 yield {"file": path, "error": error}
                 continue
             p = probs[row]
+            row += 1
             result = {"file": path, **_answer(p), "probabilities": [round(float(v), 6) for v in p]}
-            if multi:
-                digits = [
-                    {"box": box, **_answer(q)}
-                    for box, q in zip(boxes, probs[row + 1 : row + len(images)], strict=True)
-                ]
+            if digits is not None:
                 result["number"] = "".join(str(d["digit"]) for d in digits)
                 result["digits"] = digits
-            row += len(images)
             yield result
 
 

@@ -1,0 +1,157 @@
+"""Fit `lenet.read_number`'s verifier: P(a candidate is exactly one whole digit).
+
+``python -m lenet.fit_reader`` draws multi-digit strips from MNIST *training* digits (the
+drawn-digit figures use test digits), lists every candidate digit `read_number` would
+consider, labels it by the strip's ground truth (the candidate holds ≥ PURITY of its ink from
+one digit and ≥ COVERAGE of that digit's ink), fits a logistic regression on
+`read_number.features`, picks COUNT_BIAS on a second set of training-digit strips, and prints
+the constants to paste into `lenet/read_number.py`. Takes about three minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+
+from lenet import read_number as rn
+from lenet.drawn import ClassifierLike, DrawnStrip, make_number_strips, render_strip
+from lenet.preprocess import MASK_LEVEL, render_strokes, to_ink
+from lenet.segment import segment_digits
+
+PURITY = 0.9
+COVERAGE = 0.85
+BIASES = np.arange(0.0, 6.01, 0.5)
+RIDGE = 1e-2
+
+
+def load_training_digits(data_dir: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST's 60 000 training images (N, 28, 28) uint8 and labels (N,)."""
+    from lenet.mnist import FILES, find_mnist_file, locate_data_dir, read_idx
+
+    folder = locate_data_dir(data_dir)
+    images = read_idx(find_mnist_file(folder, FILES["train_images"]))
+    labels = read_idx(find_mnist_file(folder, FILES["train_labels"]))
+    return images, labels
+
+
+def _owners(strip: DrawnStrip) -> np.ndarray:
+    """(H, W) int: which digit of the strip each pixel's ink belongs to (-1: none)."""
+    maps, first = [], 0
+    for count in strip.digit_strokes:
+        maps.append(render_strokes(strip.strokes[first : first + count], strip.size))
+        first += count
+    stack = np.stack(maps)
+    return np.where(stack.max(axis=0) >= MASK_LEVEL, stack.argmax(axis=0), -1)
+
+
+def _strip_groups(strip: DrawnStrip, classifier: ClassifierLike) -> list[tuple]:
+    """Per group of the rendered strip: (box, candidates, pieces, features, probabilities)."""
+    ink = to_ink(render_strip(strip))
+    groups = segment_digits(ink)
+    if not groups:
+        return []
+    line = max(float(np.median([g.y1 - g.y0 for g in groups])), 1.0)
+    out = []
+    for g in groups:
+        cands, n = rn.group_candidates(g.ink, line)
+        if not cands:
+            continue
+        probs = classifier.predict_proba(np.stack([c.preprocessed.image for c in cands]))
+        x = np.stack([rn.features(c.geometry, p) for c, p in zip(cands, probs, strict=True)])
+        out.append((g.box, cands, n, x, probs))
+    return out
+
+
+def training_set(strips: Sequence[DrawnStrip], classifier: ClassifierLike) -> tuple:
+    """(features (N, F), labels (N,) 0/1) of every candidate digit in `strips`."""
+    xs, ys = [], []
+    for strip in strips:
+        owner = _owners(strip)
+        totals = np.bincount(owner[owner >= 0], minlength=len(strip.number))
+        for (x0, y0, x1, y1), cands, _, x, _ in _strip_groups(strip, classifier):
+            own = owner[y0:y1, x0:x1]
+            for c in cands:
+                o = own[(c.ink >= MASK_LEVEL) & (own >= 0)]
+                label = 0
+                if o.size:
+                    k = int(np.bincount(o).argmax())
+                    hits = int(np.count_nonzero(o == k))
+                    label = int(hits >= PURITY * o.size and hits >= COVERAGE * totals[k])
+                ys.append(label)
+            xs.append(x)
+    return np.concatenate(xs), np.asarray(ys, np.float64)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mean, scale, intercept + weights) of a ridge logistic regression (Newton steps)."""
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
+    w = np.zeros(z.shape[1])
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-(z @ w)))
+        grad = z.T @ (y - p) - RIDGE * w
+        hess = (z * (p * (1.0 - p))[:, None]).T @ z + RIDGE * np.eye(len(w))
+        step = np.linalg.solve(hess, grad)
+        w += step
+        if np.abs(step).max() < 1e-8:
+            break
+    return mean, scale, w
+
+
+def exact_rate(
+    strips: Sequence[DrawnStrip], groups: list[list[tuple]], params: tuple, bias: float
+) -> float:
+    """Fraction of strips read exactly with verifier `params` and COUNT_BIAS `bias`."""
+    mean, scale, w = params
+    ok = 0
+    for strip, per_group in zip(strips, groups, strict=True):
+        digits = []
+        for _, cands, n, x, probs in per_group:
+            scores = -np.logaddexp(0.0, -((x - mean) / scale @ w[1:] + w[0])) + bias
+            chain = rn._best_chain(cands, scores, n)
+            if chain is None:
+                chain = [k for k, c in enumerate(cands) if c.stop - c.start == n]
+            digits += [str(int(probs[k].argmax())) for k in chain]
+        ok += "".join(digits) == strip.number
+    return ok / max(len(strips), 1)
+
+
+def _constant(name: str, values: np.ndarray) -> str:
+    body = ", ".join(f"{v:.5g}" for v in values)
+    return f"{name} = np.array([{body}])"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m lenet.fit_reader", description=__doc__)
+    ap.add_argument("--strips", type=int, default=400, help="training strips (default 400)")
+    ap.add_argument("--check", type=int, default=150, help="strips to pick the bias (150)")
+    ap.add_argument("--data-dir", default=None, help="MNIST folder (default: LENET_DATA_DIR)")
+    args = ap.parse_args(argv)
+
+    from lenet.model_io import bundled_model_path, load_model
+
+    classifier = load_model(bundled_model_path())
+    images, labels = load_training_digits(args.data_dir)
+    train = make_number_strips(images, labels, args.strips, 100, touch_probability=0.5)
+    x, y = training_set(train, classifier)
+    params = fit_logistic(x, y)
+    print(f"# {len(y)} candidates, {y.mean():.1%} whole digits", file=sys.stderr)
+    check = make_number_strips(images, labels, args.check, 101)
+    groups = [_strip_groups(s, classifier) for s in check]
+    rates = {float(b): exact_rate(check, groups, params, float(b)) for b in BIASES}
+    print("# exact by bias: " + ", ".join(f"{b:g}: {r:.3f}" for b, r in rates.items()),
+          file=sys.stderr)
+    bias = max(rates, key=rates.get)  # the smallest of equally good biases
+    mean, scale, w = params
+    print(_constant("FEATURE_MEAN", mean))
+    print(_constant("FEATURE_SCALE", scale))
+    print(_constant("VERIFIER_WEIGHTS", w))
+    print(f"COUNT_BIAS = {bias:g}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
