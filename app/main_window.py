@@ -55,7 +55,7 @@ from app.workers import EngineLoader
 
 SINGLE_CANVAS = (512, 512)
 NUMBER_CANVAS = (1024, 512)
-NUMBER_INK_SCALE = 0.5  # number mode segments the ink at half the canvas resolution
+NUMBER_INK_SCALE = 0.5  # number mode reads the ink at half the canvas resolution
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
 MODEL_FILTER = "LeNet Digits models (*.npz);;All files (*)"
 _FALLBACK_KEYS = {
@@ -476,8 +476,8 @@ class MainWindow(QMainWindow):
             elif self.canvas.is_empty():
                 result = Result(empty=True)
             elif number_mode:
-                ink = self.canvas.ink_array(NUMBER_INK_SCALE)
-                self.number_worker.submit(self._revision, ink)
+                self.number_worker.submit(self._revision, self.canvas.strokes(),
+                                          self.canvas.canvas_size(), NUMBER_INK_SCALE)
                 return None
             else:
                 result = self.predictor.predict_strokes(self.canvas.strokes(),

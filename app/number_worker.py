@@ -1,6 +1,6 @@
 """Number mode off the GUI thread: reading a number takes tens of milliseconds.
 
-`NumberWorker` lives on its own QThread. The window `submit`s the ink at any rate; the
+`NumberWorker` lives on its own QThread. The window `submit`s the drawing at any rate; the
 worker reads only the newest request when it gets to it (older ones are dropped) and
 emits `read(revision, Result)`, so the window can ignore answers for a drawing that has
 changed since.
@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import threading
 import traceback
+from collections.abc import Sequence
 
-import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from app.ink import InkStroke
 from app.predictor import Predictor
 
 
@@ -28,17 +29,19 @@ class NumberWorker(QObject):
         super().__init__()  # no parent: the worker moves to its own thread
         self._predictor = predictor
         self._lock = threading.Lock()
-        self._latest: tuple[int, np.ndarray] | None = None
+        self._latest: tuple[int, list[InkStroke], tuple[int, int], float] | None = None
         self._thread = QThread()
         self._thread.setObjectName("NumberWorker")
         self.moveToThread(self._thread)
         self._wake.connect(self._run)  # queued: this object lives in the worker thread
         self._thread.start()
 
-    def submit(self, revision: int, ink: np.ndarray) -> None:
-        """Ask for the number in `ink` (H, W) float32 (replaces any request not started)."""
+    def submit(self, revision: int, strokes: Sequence[InkStroke], canvas_size: tuple[int, int],
+               scale: float = 1.0) -> None:
+        """Ask for the number drawn (see `Predictor.predict_number`); replaces any request
+        not started yet."""
         with self._lock:
-            self._latest = (revision, ink)
+            self._latest = (revision, list(strokes), canvas_size, scale)
         self._wake.emit()
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
@@ -54,9 +57,9 @@ class NumberWorker(QObject):
             job, self._latest = self._latest, None
         if job is None:  # an earlier wake-up already took it
             return
-        revision, ink = job
+        revision, strokes, canvas_size, scale = job
         try:
-            result = self._predictor.predict_number(ink)
+            result = self._predictor.predict_number(strokes, canvas_size, scale)
         except Exception as exc:  # an engine bug must not kill the thread
             traceback.print_exc()
             self.failed.emit(str(exc) or type(exc).__name__)

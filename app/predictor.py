@@ -122,23 +122,26 @@ class Predictor:
         result.elapsed_ms = (time.perf_counter() - start) * 1000.0
         return result
 
-    def predict_number(self, ink: np.ndarray) -> Result:
-        """Number mode: read each digit of an ink map (H, W) (ink = 1), left to right.
+    def predict_number(self, strokes: Sequence[InkStroke], canvas_size: tuple[int, int],
+                       scale: float = 1.0) -> Result:
+        """Number mode: read the digits of a drawing left to right (see
+        `lenet.read_number.read_strokes`; the ink is rendered at `scale` x the canvas).
 
         Tries cuts through touching digits and classifies every candidate, so it takes tens
-        of milliseconds (about 40 ms a digit): the window runs it off the GUI thread.
+        of milliseconds: the window runs it off the GUI thread.
         """
         from lenet.classifier import NOT_SURE_BELOW
-        from lenet.read_number import read_number
+        from lenet.read_number import read_strokes
 
         start = time.perf_counter()
-        if self._classifier is None:
+        engine_strokes = to_engine_strokes(strokes)
+        if self._classifier is None or not engine_strokes:
             return Result(empty=True)
         digits = [
             DigitResult(d.preprocessed.image, d.digit, d.confidence,
                         np.asarray(d.probabilities, dtype=np.float32),
                         d.confidence < NOT_SURE_BELOW, d.box)
-            for d in read_number(np.asarray(ink, dtype=np.float32), self._classifier)
+            for d in read_strokes(engine_strokes, canvas_size, self._classifier, scale)
         ]
         result = Result(empty=not digits, digit=digits[0] if digits else None, digits=digits)
         result.elapsed_ms = (time.perf_counter() - start) * 1000.0
@@ -154,11 +157,7 @@ def warm_up(classifier: ClassifierLike) -> float:
     erased = [*seven, InkStroke(points=[(300.0, 100.0), (310.0, 120.0)], width=10.0, erase=True)]
     predictor.predict_strokes(erased, (512, 512))
     classifier.predict_proba(np.zeros((2, 28, 28), dtype=np.float32))
-    try:
-        ink = np.zeros((64, 128), dtype=np.float32)
-        ink[10:54, 20:26] = 1.0
-        ink[10:54, 80:86] = 1.0
-        predictor.predict_number(ink)
-    except ImportError:  # number mode not available in this engine
-        pass
+    eleven = [InkStroke(points=[(x, 60.0), (x, 440.0)], width=24.0) for x in (300.0, 700.0)]
+    touching = [*eleven, InkStroke(points=[(300.0, 250.0), (700.0, 250.0)], width=24.0)]
+    predictor.predict_number(touching, (1024, 512), 0.5)
     return time.perf_counter() - start

@@ -1015,9 +1015,10 @@ def drawn_accuracy(
     The drawings (`make_drawn_set(..., n, seed)`) are classified through both product
     paths: the strokes through `preprocess_strokes` (the app's canvas) and the rendered
     dark-on-light images through `preprocess_image` (``lenet predict`` on PNG files).
-    `n_strips` multi-digit strips (default n // 5) are read through
-    `lenet.read_number.read_number` (``lenet predict --multi``); a strip counts only if
-    the whole number is read exactly. `digits` = (images, labels) replaces loading MNIST's
+    `n_strips` multi-digit strips (default n // 5) are read from the rendered image through
+    `lenet.read_number.read_number` (``lenet predict --multi``) and from the strokes through
+    `read_strokes` (the app's number mode); a strip counts only if the whole number is read
+    exactly. `digits` = (images, labels) replaces loading MNIST's
     test set from `data_dir` (None: LENET_DATA_DIR).
 
     Returns a dict: n, seed, canvas, strokes_accuracy, image_accuracy, paths_agree (the
@@ -1025,9 +1026,10 @@ def drawn_accuracy(
     confusions [[true, predicted, count], ...] of the strokes path (most frequent first),
     empty (how many drawings a path found empty), failures (up to 50 strokes-path errors:
     position in the set, MNIST test index, true, predicted), strips {n, exact, accuracy,
-    count_correct, touching, failures} and seconds.
+    count_correct, touching, accuracy_apart/_touching, strokes_accuracy(_apart, _touching),
+    failures} and seconds.
     """
-    from lenet.read_number import read_number
+    from lenet.read_number import read_number, read_strokes
 
     t0 = time.perf_counter()
     images, labels = digits if digits is not None else load_test_digits(data_dir)
@@ -1064,21 +1066,25 @@ def drawn_accuracy(
 
     n_strips = n // 5 if n_strips is None else n_strips
     strips = make_number_strips(images, labels, n_strips, seed)
-    strip_ok, count_ok, touching = [], [], []
+    strip_ok, count_ok, touching, by_strokes = [], [], [], []
     strip_failures = []
     for k, s in enumerate(strips):
         read = "".join(str(d.digit) for d in read_number(to_ink(render_strip(s)), classifier))
+        from_strokes = "".join(str(d.digit) for d in read_strokes(s.strokes, s.size, classifier))
         strip_ok.append(read == s.number)
+        by_strokes.append(from_strokes == s.number)
         count_ok.append(len(read) == len(s.number))
         touching.append(s.touching > 0)
         if read != s.number and len(strip_failures) < 30:
             strip_failures.append(
-                {"item": k, "true": s.number, "read": read, "touching": s.touching}
+                {"item": k, "true": s.number, "read": read, "strokes": from_strokes,
+                 "touching": s.touching}
             )
     ok_arr, touch_arr = np.asarray(strip_ok, bool), np.asarray(touching, bool)
+    strokes_arr = np.asarray(by_strokes, bool)
 
-    def rate(sel: np.ndarray) -> float | None:
-        return round(float(ok_arr[sel].mean()), 4) if sel.any() else None
+    def rate(sel: np.ndarray, ok: np.ndarray = ok_arr) -> float | None:
+        return round(float(ok[sel].mean()), 4) if sel.any() else None
 
     meta = getattr(classifier, "metadata", None) or {}
     return {
@@ -1106,6 +1112,9 @@ def drawn_accuracy(
             "touching": int(touch_arr.sum()),
             "accuracy_apart": rate(~touch_arr),
             "accuracy_touching": rate(touch_arr),
+            "strokes_accuracy": rate(np.ones(len(strips), bool), strokes_arr),
+            "strokes_accuracy_apart": rate(~touch_arr, strokes_arr),
+            "strokes_accuracy_touching": rate(touch_arr, strokes_arr),
             "failures": strip_failures,
         },
         "seconds": round(time.perf_counter() - t0, 1),
@@ -1193,16 +1202,18 @@ def _format(report: dict[str, Any]) -> str:
     s = report["strips"]
     if s["n"]:
         lines.append(
-            f"  multi-digit strips (2-6 digits, {s['touching']} with touching digits): "
-            f"{s['accuracy']:.2%} read exactly ({s['exact']}/{s['n']}), digit count right "
-            f"{s['count_correct']:.2%}"
+            f"  multi-digit strips (2-6 digits, {s['touching']} with touching digits), "
+            f"read exactly:"
         )
-        parts = []
-        if s["accuracy_apart"] is not None:
-            parts.append(f"digits apart {s['accuracy_apart']:.2%} (n={s['n'] - s['touching']})")
-        if s["accuracy_touching"] is not None:
-            parts.append(f"some touching {s['accuracy_touching']:.2%} (n={s['touching']})")
-        lines.append("    " + ", ".join(parts))
+        for name, key in (("image → read_number (CLI --multi)", "accuracy"),
+                          ("strokes → read_strokes (app)", "strokes_accuracy")):
+            parts = [f"{s[key]:.2%}"]
+            if s[key + "_apart"] is not None:
+                parts.append(f"digits apart {s[key + '_apart']:.2%} (n={s['n'] - s['touching']})")
+            if s[key + "_touching"] is not None:
+                parts.append(f"some touching {s[key + '_touching']:.2%} (n={s['touching']})")
+            lines.append(f"    {name}: " + ", ".join(parts))
+        lines.append(f"    digit count right (image): {s['count_correct']:.2%}")
     lines.append(f"  ({report['seconds']} s)")
     return "\n".join(lines)
 

@@ -23,16 +23,25 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 from PIL import Image
 
-from lenet.preprocess import MASK_LEVEL, Preprocessed, preprocess_ink, stroke_width
-from lenet.segment import segment_digits
+from lenet.preprocess import (
+    MASK_LEVEL,
+    Preprocessed,
+    Stroke,
+    label_components,
+    preprocess_ink,
+    render_strokes,
+    stroke_width,
+)
+from lenet.segment import MERGE_OVERLAP, DigitBox, segment_digits
 
-__all__ = ["ReadDigit", "read_number"]
+__all__ = ["ReadDigit", "read_number", "read_strokes"]
 
 MIN_SPLIT_ASPECT = 0.8
 """Groups narrower than this x their height are read as one digit without trying cuts."""
@@ -46,10 +55,15 @@ MIN_CUT_SHARE = 0.05
 """A cut must leave at least this fraction of the group's ink on each side ..."""
 CUT_SPACING = 0.03
 """... and differ from every cheaper cut by this fraction of the group's ink."""
+MAX_RUN = 4
+"""A digit is drawn with at most this many stroke groups (see `read_strokes`)."""
 MIN_PIECE_INK = 0.03
 """A candidate digit holds at least this fraction of its group's ink."""
 MAX_PIECE_WIDTH = 1.8
 """A candidate digit (other than a whole group) is at most this x the line height wide."""
+STUB_SHARE = 0.15
+"""A bit of a neighbour left beside a cut (a separate blob touching the cut, under this
+fraction of the candidate's ink) is dropped from the candidate."""
 
 ASPECT_LOG_MEAN = np.array(
     [-0.108, -0.943, -0.074, -0.240, -0.247, -0.077, -0.333, -0.270, -0.288, -0.403]
@@ -79,16 +93,16 @@ FEATURES = (
 # half the neighbours touching; 39 947 candidates, 5.7 % of them whole digits): feature
 # means, scales, then intercept + weights.
 FEATURE_MEAN = np.array([
-    -0.19215, -4.8749, 0.38676, 7.407, -0.34765, 0.77745, 0.59469, 0.78028, 0.59112, 0.39437,
-    1.2135, 1.205, 4.5356, 0.025108, -0.0020794,
+    -0.18943, -4.939, 0.38116, 7.2405, -0.33356, 0.76808, 0.59419, 0.77083, 0.59062, 0.39124,
+    1.2135, 1.2046, 4.5393, 0.025126, -0.0020809,
 ])
 FEATURE_SCALE = np.array([
-    0.26297, 3.9681, 0.41673, 13.268, 0.6952, 0.28916, 0.39774, 0.29743, 0.3805, 0.2718,
-    0.71691, 0.71221, 2.909, 0.15645, 0.091018,
+    0.26134, 4.0024, 0.41466, 13.052, 0.69128, 0.29088, 0.39736, 0.29892, 0.38006, 0.26978,
+    0.71679, 0.7122, 2.9089, 0.15651, 0.09105,
 ])
 VERIFIER_WEIGHTS = np.array([
-    -6.7632, -0.41699, -1.004, -0.58345, -2.5607, 1.368, 1.2322, 0.70487, 1.3484, -1.4472,
-    -0.0032382, -1.0131, -1.0253, 0.09548, 0.0075041, -0.35979,
+    -6.6601, -0.39403, -1.0283, -0.60921, -2.5857, 1.2893, 1.0693, 0.79179, 1.4652, -1.4657,
+    -0.072602, -0.95579, -0.94423, 0.13838, 0.035394, -0.3796,
 ])
 COUNT_BIAS = 3.0
 """Added to each digit's log P: offsets the verifier's low base rate (most candidates are not
@@ -204,6 +218,33 @@ def find_cuts(ink: np.ndarray) -> list[tuple[np.ndarray, float]]:
     return cuts
 
 
+def _drop_stubs(piece: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """`piece` (h, w) without blobs that touch its left or right cut and hold under
+    STUB_SHARE of its ink (the end of a neighbour's stroke). Returns float32."""
+    labels, st = label_components(piece >= MASK_LEVEL)
+    if len(st) < 2 or STUB_SHARE <= 0:
+        return piece.astype(np.float32)
+    rows = np.arange(piece.shape[0])
+    edge = np.zeros(len(st) + 1, bool)
+    w = piece.shape[1]
+    for cols in (left, right - 1):
+        ok = (cols >= 0) & (cols < w)
+        edge[labels[rows[ok], cols[ok]]] = True
+    share = st[:, 0] / st[:, 0].sum()
+    stub = np.concatenate([[False], edge[1:] & (share < STUB_SHARE)])
+    if not stub.any():
+        return piece.astype(np.float32)
+    # pixels below MASK_LEVEL (anti-aliased rims) go with their nearest blob: dilate the stubs
+    drop = stub[labels]
+    grown = drop.copy()
+    grown[1:] |= drop[:-1]
+    grown[:-1] |= drop[1:]
+    grown[:, 1:] |= drop[:, :-1]
+    grown[:, :-1] |= drop[:, 1:]
+    grown &= (labels == 0) | drop
+    return np.where(grown, np.float32(0.0), piece).astype(np.float32)
+
+
 def group_candidates(ink: np.ndarray, line_height: float) -> tuple[list[Candidate], int]:
     """Candidate digits of one group's ink (h, w) and its number of pieces.
 
@@ -225,7 +266,7 @@ def group_candidates(ink: np.ndarray, line_height: float) -> tuple[list[Candidat
                 piece = ink
             else:
                 inside = (columns >= edges[i][:, None]) & (columns < edges[j][:, None])
-                piece = np.where(inside, ink, np.float32(0.0)).astype(np.float32)
+                piece = _drop_stubs(np.where(inside, ink, np.float32(0.0)), edges[i], edges[j])
             share = float(piece.sum()) / total
             if share < MIN_PIECE_INK:
                 continue
@@ -288,6 +329,39 @@ def _best_chain(cands: list[Candidate], scores: np.ndarray, n: int) -> list[int]
     return chain[::-1]
 
 
+def _choose(
+    cands: list[Candidate], n: int, classifier: ClassifierLike
+) -> list[tuple[Candidate, np.ndarray]]:
+    """The best chain of candidates covering pieces [0, n), with their probabilities."""
+    if not cands:
+        return []
+    probs = classifier.predict_proba(np.stack([c.preprocessed.image for c in cands]))
+    x = np.stack([features(c.geometry, p) for c, p in zip(cands, probs, strict=True)])
+    chain = _best_chain(cands, log_p_digit(x) + COUNT_BIAS, n)
+    if chain is None:  # no chain of readable pieces: the whole group it is
+        chain = [k for k, c in enumerate(cands) if c.stop - c.start == n]
+    return [(cands[k], probs[k]) for k in chain]
+
+
+def _shifted(c: Candidate, probs: np.ndarray, x0: int, y0: int, area: float) -> ReadDigit:
+    """A candidate cut from an ink crop at (x0, y0) of an image of `area` px, as a ReadDigit
+    with its box in the image's pixels."""
+    pre = c.preprocessed
+    bx0, by0, bx1, by1 = pre.box
+    frac = pre.ink_fraction * c.ink.shape[0] * c.ink.shape[1] / area
+    box = (bx0 + x0, by0 + y0, bx1 + x0, by1 + y0)
+    return ReadDigit(dataclasses.replace(pre, box=box, ink_fraction=frac), probs)
+
+
+def _read_group(g: DigitBox, line: float, classifier: ClassifierLike, area: float) -> list:
+    cands, n = group_candidates(g.ink, line)
+    return [_shifted(c, p, g.x0, g.y0, area) for c, p in _choose(cands, n, classifier)]
+
+
+def _line_height(groups: list[DigitBox]) -> float:
+    return max(float(np.median([g.y1 - g.y0 for g in groups])), 1.0)
+
+
 def read_number(ink: np.ndarray, classifier: ClassifierLike) -> list[ReadDigit]:
     """The digits of an ink map (H, W) float in [0, 1], left to right ([] if no ink).
 
@@ -296,31 +370,93 @@ def read_number(ink: np.ndarray, classifier: ClassifierLike) -> list[ReadDigit]:
     groups = segment_digits(ink)
     if not groups:
         return []
-    line = max(float(np.median([g.y1 - g.y0 for g in groups])), 1.0)
-    per_group = [group_candidates(g.ink, line) for g in groups]
-    flat = [c for cands, _ in per_group for c in cands]
-    if not flat:
+    area = float(max(ink.shape[0] * ink.shape[1], 1))
+    line = _line_height(groups)
+    return [d for g in groups for d in _read_group(g, line, classifier, area)]
+
+
+# ------------------------------------------------------------------------------ strokes
+
+
+def stroke_groups(strokes: Sequence[Stroke]) -> list[list[Stroke]]:
+    """Strokes in drawing order, grouped: a stroke joins the previous group when their
+    x-ranges (pen width included) overlap by ≥ MERGE_OVERLAP of the narrower."""
+    groups: list[tuple[float, float, list[Stroke]]] = []
+    for s in strokes:
+        half = 0.5 * s.width
+        x0, x1 = float(s.points[:, 0].min()) - half, float(s.points[:, 0].max()) + half
+        if groups:
+            g0, g1, members = groups[-1]
+            overlap = min(g1, x1) - max(g0, x0)
+            if overlap >= MERGE_OVERLAP * min(g1 - g0, x1 - x0):
+                groups[-1] = (min(g0, x0), max(g1, x1), [*members, s])
+                continue
+        groups.append((x0, x1, [s]))
+    return [members for _, _, members in groups]
+
+
+def _render(strokes: Sequence[Stroke], canvas_size: tuple[int, int], scale: float) -> np.ndarray:
+    w, h = canvas_size
+    scaled = [Stroke(s.points * scale, s.width * scale, s.pressures, s.erase) for s in strokes]
+    return render_strokes(scaled, (max(1, round(w * scale)), max(1, round(h * scale))))
+
+
+def read_strokes(
+    strokes: Sequence[Stroke],
+    canvas_size: tuple[int, int],
+    classifier: ClassifierLike,
+    scale: float = 1.0,
+) -> list[ReadDigit]:
+    """The digits of a drawing (strokes in drawing order on a (W, H) canvas), left to right.
+
+    Strokes know what the image does not: two digits that touch were still drawn with
+    different strokes. Each ink group (see `read_number`) made of several stroke groups
+    (`stroke_groups`) is split along strokes: every run of consecutive stroke groups is a
+    candidate digit, scored by the verifier as a whole group; a group drawn as one stroke
+    group is cut as in `read_number`. The ink is rendered at `scale` x the canvas, and
+    boxes are in those pixels. With eraser strokes the image alone is read.
+    """
+    strokes = [s for s in strokes if len(s.points)]
+    ink = _render(strokes, canvas_size, scale)
+    if any(s.erase for s in strokes):
+        return read_number(ink, classifier)
+    groups = segment_digits(ink)
+    if not groups:
         return []
-    probs = classifier.predict_proba(np.stack([c.preprocessed.image for c in flat]))
-    x = np.stack([features(c.geometry, p) for c, p in zip(flat, probs, strict=True)])
-    scores = log_p_digit(x) + COUNT_BIAS
-    a = np.asarray(ink)
-    area = float(max(a.shape[0] * a.shape[1], 1))
+    area = float(max(ink.shape[0] * ink.shape[1], 1))
+    line = _line_height(groups)
+    parts = [_render(g, canvas_size, scale) for g in stroke_groups(strokes)]
+    owner: list[list[int]] = [[] for _ in groups]
+    for k, part in enumerate(parts):  # each stroke group goes where most of its ink is
+        inside = [float(part[g.y0 : g.y1, g.x0 : g.x1][g.ink > 0].sum()) for g in groups]
+        if max(inside) > 0:
+            owner[int(np.argmax(inside))].append(k)
     out: list[ReadDigit] = []
-    start = 0
-    for g, (cands, n) in zip(groups, per_group, strict=True):
-        k0, start = start, start + len(cands)
-        if not cands:
+    for g, mine in zip(groups, owner, strict=True):
+        if len(mine) < 2:
+            out += _read_group(g, line, classifier, area)
             continue
-        chain = _best_chain(cands, scores[k0:start], n)
-        if chain is None:  # no chain of readable pieces: the whole group it is
-            chain = [k for k, c in enumerate(cands) if c.stop - c.start == n]
-        for k in chain:
-            c = cands[k]
-            pre = c.preprocessed
-            bx0, by0, bx1, by1 = pre.box
-            box = (bx0 + g.x0, by0 + g.y0, bx1 + g.x0, by1 + g.y0)
-            frac = pre.ink_fraction * c.ink.shape[0] * c.ink.shape[1] / area
-            pre = dataclasses.replace(pre, box=box, ink_fraction=frac)
-            out.append(ReadDigit(pre, probs[k0 + k]))
+        cands = _stroke_runs([parts[k] for k in mine], float(g.y1 - g.y0), line)
+        out += [_shifted(c, p, 0, 0, area) for c, p in _choose(cands, len(mine), classifier)]
+    out.sort(key=lambda d: 0.5 * (d.box[0] + d.box[2]))
+    return out
+
+
+def _stroke_runs(parts: list[np.ndarray], height: float, line: float) -> list[Candidate]:
+    """Candidate digits of one ink group drawn as len(parts) stroke groups: every run of
+    at most MAX_RUN consecutive ones (each part is a whole-canvas ink map)."""
+    n = len(parts)
+    out: list[Candidate] = []
+    for i in range(n):
+        ink = np.zeros_like(parts[i])
+        for j in range(i + 1, min(n, i + MAX_RUN) + 1):
+            ink = np.maximum(ink, parts[j - 1])
+            pre = preprocess_ink(ink)
+            if pre.empty:
+                continue
+            x0, y0, x1, y1 = pre.box
+            whole = float((i, j) == (0, n))
+            geometry = (float(y1 - y0), float(x1 - x0), height, line, 1.0 if whole else 0.5,
+                        0.0, 0.0, 1.0, whole)
+            out.append(Candidate(i, j, ink, pre, geometry))
     return out

@@ -113,11 +113,11 @@ def test_predictor_paths(fake_classifier):
     assert result.feature_maps["conv1"].shape == (6, 28, 28)
     assert result.elapsed_ms > 0
     assert Predictor(None).predict_strokes(one, (512, 512)).empty
-    ink = np.zeros((100, 300), np.float32)
-    ink[10:90, 40:48] = 1.0
-    ink[10:90, 200:208] = 1.0
-    number = predictor.predict_number(ink)
+    eleven = [InkStroke(points=[(x, 60.0), (x, 440.0)], width=20.0) for x in (200.0, 700.0)]
+    number = predictor.predict_number(eleven, (1024, 512), 0.5)
     assert number.number == "11"
+    assert [d.box[0] for d in number.digits] == sorted(d.box[0] for d in number.digits)
+    assert predictor.predict_number([], (1024, 512)).empty
     assert Result(empty=True).number == ""
     assert warm_up(fake_classifier) >= 0.0
 
@@ -138,3 +138,49 @@ def test_gui_modules_do_not_import_the_engine():
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_number_worker_reads_off_the_gui_thread_latest_request_wins(qtbot, fake_classifier):
+    import threading
+
+    from app.number_worker import NumberWorker
+
+    threads: list[str] = []
+
+    class Recording(Predictor):
+        def predict_number(self, strokes, canvas_size, scale=1.0):
+            threads.append(threading.current_thread().name)
+            return super().predict_number(strokes, canvas_size, scale)
+
+    worker = NumberWorker(Recording(fake_classifier))
+    try:
+        one = [InkStroke(points=[(200.0, 60.0), (200.0, 440.0)], width=20.0)]
+        two = [*one, InkStroke(points=[(700.0, 60.0), (700.0, 440.0)], width=20.0)]
+        seen: list[tuple[int, str]] = []
+        worker.read.connect(lambda rev, result: seen.append((rev, result.number)))
+        for rev in range(1, 6):  # a burst: the worker may skip all but the newest
+            worker.submit(rev, one, (1024, 512), 0.5)
+        worker.submit(6, two, (1024, 512), 0.5)
+        qtbot.waitUntil(lambda: bool(seen) and seen[-1][0] == 6, timeout=5000)
+        assert seen[-1] == (6, "11")
+        assert [rev for rev, _ in seen] == sorted(rev for rev, _ in seen)
+        assert len(seen) <= 6
+        assert threading.main_thread().name not in threads
+    finally:
+        assert worker.shutdown()
+
+
+def test_number_worker_reports_engine_errors(qtbot):
+    from app.number_worker import NumberWorker
+
+    class Broken(Predictor):
+        def predict_number(self, strokes, canvas_size, scale=1.0):
+            raise ValueError("engine bug")
+
+    worker = NumberWorker(Broken(None))
+    try:
+        with qtbot.waitSignal(worker.failed, timeout=5000) as blocker:
+            worker.submit(1, [], (10, 10))
+        assert blocker.args == ["engine bug"]
+    finally:
+        assert worker.shutdown()

@@ -222,6 +222,21 @@ def test_number_mode(window, qtbot):
     assert window.answer_stack.currentWidget() is window.bars
 
 
+def test_number_mode_reads_off_the_gui_thread_and_drops_stale_answers(window, qtbot):
+    window.action("number_mode").setChecked(True)
+    window.canvas.add_stroke([(200.0, 100.0), (200.0, 420.0)])
+    assert window.predict_now() is None  # the answer comes from the worker thread
+    qtbot.waitUntil(lambda: window.number_view.number() == "1", timeout=3000)
+    stale = window.last_result
+    window.canvas.add_stroke([(600.0, 100.0), (600.0, 420.0)])
+    qtbot.waitUntil(lambda: window.number_view.number() == "11", timeout=3000)
+    window._on_number_read(window._revision - 1, stale)  # an answer for an older drawing
+    assert window.number_view.number() == "11"
+    window.canvas.clear()
+    window._on_number_read(window._revision, stale)  # the canvas is empty now
+    assert window.number_view.number() == ""
+
+
 def test_feature_maps_follow_the_drawing(window, mouse_draw, qtbot, fake_classifier):
     window.action("feature_maps").setChecked(True)
     assert window.maps_dock.isVisible()
