@@ -45,7 +45,7 @@ __all__ = ["ReadDigit", "read_number", "read_strokes"]
 
 MIN_SPLIT_ASPECT = 0.8
 """Groups narrower than this x their height are read as one digit without trying cuts."""
-CUT_HEIGHT = 40
+CUT_HEIGHT = 80
 """Cuts are traced on the group scaled (area average) to this many rows."""
 DIAGONAL_COST = 0.15
 """Extra cost of a seam step to the side (in units of one full ink pixel crossed)."""
@@ -90,21 +90,21 @@ FEATURES = (
     "whole x log(width / line height)",
 )
 # Fitted by `python -m lenet.fit_reader` (400 strips of MNIST training digits, seed 100,
-# half the neighbours touching; 39 947 candidates, 5.7 % of them whole digits): feature
+# half the neighbours touching; 39 335 candidates, 6.4 % of them whole digits): feature
 # means, scales, then intercept + weights.
 FEATURE_MEAN = np.array([
-    -0.18943, -4.939, 0.38116, 7.2405, -0.33356, 0.76808, 0.59419, 0.77083, 0.59062, 0.39124,
-    1.2135, 1.2046, 4.5393, 0.025126, -0.0020809,
+    -0.18365, -5.0412, 0.37046, 7.3664, -0.3421, 0.76565, 0.5895, 0.76896, 0.5861, 0.38887,
+    1.1783, 1.1746, 4.5517, 0.025499, -0.0021118,
 ])
 FEATURE_SCALE = np.array([
-    0.26134, 4.0024, 0.41466, 13.052, 0.69128, 0.29088, 0.39736, 0.29892, 0.38006, 0.26978,
-    0.71679, 0.7122, 2.9089, 0.15651, 0.09105,
+    0.25749, 4.0502, 0.40982, 13.386, 0.70609, 0.29264, 0.4004, 0.30106, 0.38312, 0.2701,
+    0.69682, 0.69696, 2.9184, 0.15763, 0.091723,
 ])
 VERIFIER_WEIGHTS = np.array([
-    -6.6601, -0.39403, -1.0283, -0.60921, -2.5857, 1.2893, 1.0693, 0.79179, 1.4652, -1.4657,
-    -0.072602, -0.95579, -0.94423, 0.13838, 0.035394, -0.3796,
+    -6.2525, -0.672, -0.99728, -0.85166, -2.34, 1.0965, 0.97198, 0.7546, 1.5022, -1.3959,
+    -0.090807, -0.87004, -0.92383, 0.16332, 0.042095, -0.37228,
 ])
-COUNT_BIAS = 3.0
+COUNT_BIAS = 2.5
 """Added to each digit's log P: offsets the verifier's low base rate (most candidates are not
 digits) so that splitting is not penalised per digit; chosen on training-digit strips."""
 

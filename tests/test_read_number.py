@@ -16,15 +16,14 @@ from tests.test_segment import PEN, H, strip, strip_strokes
 
 PAIRS = ["00", "70", "20", "80", "14", "27", "52", "38", "04", "84"]
 """Glyph pairs drawn touching (one connected blob of ink)."""
-IMAGE_MISREADS = {"00": "60", "14": "4", "52": "8"}
-"""What the image path reads for the pairs it gets wrong (measured). Two glyphs that touch
-along a straight vertical stroke leave no low-ink seam between them; the strokes path reads
-all of them."""
+IMAGE_MISREADS = {"14": "4"}
+"""What the image path reads for the pairs it gets wrong (measured): a "1" touching the next
+digit along its whole height leaves no low-ink seam. The strokes path reads all of them."""
 TOUCHING_FLOOR = 0.15
 STROKES_TOUCHING_FLOOR = 0.4
 """Drawn strips in which *every* neighbouring pair touches (40 strips of MNIST test digits,
-seed 0), read exactly. Measured: from the image 0.20 (straight vertical cuts at the expected
-positions, the previous reader, 0.10); from the strokes 0.55."""
+seed 0), read exactly. Measured: from the image 0.25 (straight vertical cuts at the expected
+positions, the previous reader, 0.10); from the strokes 0.575."""
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +62,8 @@ def test_touching_pair_is_read_from_the_strokes(names: str, model) -> None:
 
 
 def test_touching_pair_among_spaced_digits(model) -> None:
-    ink, _ = strip("1780", touching=(3,))  # not "1700": see IMAGE_MISREADS["00"]
-    assert _read(ink, model) == "1780"
+    ink, _ = strip("1700", touching=(3,))
+    assert _read(ink, model) == "1700"
     each, size = strip_strokes("1700", touching=(3,))
     strokes = [s for d in each for s in d]
     assert "".join(str(d.digit) for d in read_strokes(strokes, size, model)) == "1700"
