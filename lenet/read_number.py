@@ -39,7 +39,7 @@ from lenet.preprocess import (
     render_strokes,
     stroke_width,
 )
-from lenet.segment import MERGE_OVERLAP, DigitBox, segment_digits
+from lenet.segment import DigitBox, segment_digits
 
 __all__ = ["ReadDigit", "read_number", "read_strokes"]
 
@@ -56,7 +56,7 @@ MIN_CUT_SHARE = 0.05
 CUT_SPACING = 0.03
 """... and differ from every cheaper cut by this fraction of the group's ink."""
 MAX_RUN = 4
-"""A digit is drawn with at most this many stroke groups (see `read_strokes`)."""
+"""A digit is drawn with at most this many strokes (see `read_strokes`)."""
 MIN_PIECE_INK = 0.03
 """A candidate digit holds at least this fraction of its group's ink."""
 MAX_PIECE_WIDTH = 1.8
@@ -378,23 +378,6 @@ def read_number(ink: np.ndarray, classifier: ClassifierLike) -> list[ReadDigit]:
 # ------------------------------------------------------------------------------ strokes
 
 
-def stroke_groups(strokes: Sequence[Stroke]) -> list[list[Stroke]]:
-    """Strokes in drawing order, grouped: a stroke joins the previous group when their
-    x-ranges (pen width included) overlap by ≥ MERGE_OVERLAP of the narrower."""
-    groups: list[tuple[float, float, list[Stroke]]] = []
-    for s in strokes:
-        half = 0.5 * s.width
-        x0, x1 = float(s.points[:, 0].min()) - half, float(s.points[:, 0].max()) + half
-        if groups:
-            g0, g1, members = groups[-1]
-            overlap = min(g1, x1) - max(g0, x0)
-            if overlap >= MERGE_OVERLAP * min(g1 - g0, x1 - x0):
-                groups[-1] = (min(g0, x0), max(g1, x1), [*members, s])
-                continue
-        groups.append((x0, x1, [s]))
-    return [members for _, _, members in groups]
-
-
 def _render(strokes: Sequence[Stroke], canvas_size: tuple[int, int], scale: float) -> np.ndarray:
     w, h = canvas_size
     scaled = [Stroke(s.points * scale, s.width * scale, s.pressures, s.erase) for s in strokes]
@@ -410,11 +393,12 @@ def read_strokes(
     """The digits of a drawing (strokes in drawing order on a (W, H) canvas), left to right.
 
     Strokes know what the image does not: two digits that touch were still drawn with
-    different strokes. Each ink group (see `read_number`) made of several stroke groups
-    (`stroke_groups`) is split along strokes: every run of consecutive stroke groups is a
-    candidate digit, scored by the verifier as a whole group; a group drawn as one stroke
-    group is cut as in `read_number`. The ink is rendered at `scale` x the canvas, and
-    boxes are in those pixels. With eraser strokes the image alone is read.
+    different strokes. An ink group (see `read_number`) drawn with several strokes is split
+    along strokes: every run of up to MAX_RUN strokes consecutive in drawing order is a
+    candidate digit, scored by the verifier as a whole group (a "4" or a "5" drawn in two
+    strokes is one run, "11" is two); a group drawn in one stroke is cut as in
+    `read_number`. The ink is rendered at `scale` x the canvas, and boxes are in those
+    pixels. With eraser strokes the image alone is read.
     """
     strokes = [s for s in strokes if len(s.points)]
     ink = _render(strokes, canvas_size, scale)
@@ -425,9 +409,9 @@ def read_strokes(
         return []
     area = float(max(ink.shape[0] * ink.shape[1], 1))
     line = _line_height(groups)
-    parts = [_render(g, canvas_size, scale) for g in stroke_groups(strokes)]
+    parts = [_render([s], canvas_size, scale) for s in strokes]
     owner: list[list[int]] = [[] for _ in groups]
-    for k, part in enumerate(parts):  # each stroke group goes where most of its ink is
+    for k, part in enumerate(parts):  # each stroke goes where most of its ink is
         inside = [float(part[g.y0 : g.y1, g.x0 : g.x1][g.ink > 0].sum()) for g in groups]
         if max(inside) > 0:
             owner[int(np.argmax(inside))].append(k)
@@ -443,8 +427,8 @@ def read_strokes(
 
 
 def _stroke_runs(parts: list[np.ndarray], height: float, line: float) -> list[Candidate]:
-    """Candidate digits of one ink group drawn as len(parts) stroke groups: every run of
-    at most MAX_RUN consecutive ones (each part is a whole-canvas ink map)."""
+    """Candidate digits of one ink group drawn as len(parts) strokes: every run of at most
+    MAX_RUN consecutive ones (each part is a whole-canvas ink map of one stroke)."""
     n = len(parts)
     out: list[Candidate] = []
     for i in range(n):

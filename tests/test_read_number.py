@@ -10,7 +10,7 @@ import pytest
 from lenet import read_number as rn
 from lenet.fit_reader import exact_rate, fit_logistic, training_set
 from lenet.preprocess import Stroke, label_components, preprocess_ink, render_strokes
-from lenet.read_number import find_cuts, read_number, read_strokes, stroke_groups
+from lenet.read_number import find_cuts, read_number, read_strokes
 from tests.test_preprocess import GLYPHS, digit
 from tests.test_segment import PEN, H, strip, strip_strokes
 
@@ -20,10 +20,10 @@ IMAGE_MISREADS = {"14": "4"}
 """What the image path reads for the pairs it gets wrong (measured): a "1" touching the next
 digit along its whole height leaves no low-ink seam. The strokes path reads all of them."""
 TOUCHING_FLOOR = 0.15
-STROKES_TOUCHING_FLOOR = 0.4
+STROKES_TOUCHING_FLOOR = 0.75
 """Drawn strips in which *every* neighbouring pair touches (40 strips of MNIST test digits,
 seed 0), read exactly. Measured: from the image 0.25 (straight vertical cuts at the expected
-positions, the previous reader, 0.10); from the strokes 0.575."""
+positions, the previous reader, 0.10); from the strokes 0.95."""
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def test_touching_pair_among_spaced_digits(model) -> None:
 def test_strokes_of_one_digit_stay_together(model) -> None:
     each, size = strip_strokes("205834")  # the "5" is two strokes, the "4" too
     strokes = [s for d in each for s in d]
-    assert len(stroke_groups(strokes)) >= 6
+    assert len(strokes) >= 8
     digits = read_strokes(strokes, size, model, scale=0.5)
     assert "".join(str(d.digit) for d in digits) == "205834"
     assert all(d.box[2] <= size[0] * 0.5 + 1 for d in digits)  # boxes at the render scale
@@ -87,13 +87,16 @@ def test_strokes_with_an_eraser_are_read_from_the_image(model) -> None:
     assert read_strokes([], size, model) == []
 
 
-def test_stroke_groups_follow_drawing_order_and_x_overlap() -> None:
-    bar = Stroke(np.array([[0.0, 0.0], [40.0, 0.0]]), 4.0)
-    stem = Stroke(np.array([[30.0, 0.0], [20.0, 60.0]]), 4.0)
-    other = Stroke(np.array([[80.0, 0.0], [80.0, 60.0]]), 4.0)
-    assert stroke_groups([bar, stem, other]) == [[bar, stem], [other]]
-    # a stroke that comes back over an earlier digit starts a new group (drawing order)
-    assert len(stroke_groups([bar, other, stem])) == 3
+def test_two_ones_drawn_over_each_other_are_two_digits(model) -> None:
+    """Two slanted "1"s whose ink overlaps in x: one blob of ink, but two strokes."""
+    first = Stroke(np.array([[60.0, 30.0], [40.0, 160.0]]), 10.0)
+    second = Stroke(np.array([[68.0, 30.0], [52.0, 160.0]]), 10.0)
+    ink = render_strokes([first, second], (140, 190))
+    _, stats = label_components(ink > 0.1)
+    assert len(stats) == 1
+    assert [d.digit for d in read_strokes([first, second], (140, 190), model)] == [1, 1]
+    four = digit("4", 30, 20, 150, 10)  # two strokes that cross: one digit
+    assert [d.digit for d in read_strokes(four, (200, 200), model)] == [4]
 
 
 def test_single_digit_equals_the_single_digit_path(model) -> None:
