@@ -5,7 +5,7 @@ drawn-digit figures use test digits), lists every candidate digit `read_number` 
 consider, labels it by the strip's ground truth (the candidate holds ≥ PURITY of its ink from
 one digit and ≥ COVERAGE of that digit's ink), fits a logistic regression on
 `read_number.features`, picks COUNT_BIAS on a second set of training-digit strips, and prints
-the constants to paste into `lenet/read_number.py`. Takes about three minutes.
+the constants to paste into `lenet/read_number.py`. Takes about four minutes on 2 cores.
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@ whole, is read exactly as the single-digit path reads it. The verifier's weights
 fitted by `python -m lenet.fit_reader` on strips drawn from MNIST *training* digits, so
 the drawn-digit figures (MNIST test digits) stay an honest measurement.
 
+`read_strokes` (the app's number mode) knows the strokes too, and splits a group drawn with
+several strokes into runs of consecutive strokes instead of cutting it.
+
 Images are float32 ink maps (H, W) in [0, 1] (ink = 1); boxes are (x0, y0, x1, y1) in
 pixels of the whole image with exclusive x1, y1.
 """
