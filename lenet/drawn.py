@@ -35,7 +35,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -49,6 +49,7 @@ from lenet.preprocess import (
     render_strokes,
     to_ink,
 )
+from lenet.read_number import ClassifierLike, read_number, read_strokes
 
 __all__ = [
     "CANVAS",
@@ -124,12 +125,6 @@ MAX_PEN_RATIO = 0.2
 a fatter pen closes the loops and the drawing stops being that digit)."""
 STRIP_HEIGHT = 200
 """Height of the multi-digit strips' canvas, px."""
-
-
-class ClassifierLike(Protocol):
-    """What `drawn_accuracy` needs from a classifier (`lenet.classifier.Classifier`)."""
-
-    def predict_proba(self, images: np.ndarray) -> np.ndarray: ...
 
 
 # ------------------------------------------------------------------- MNIST test digits
@@ -1029,8 +1024,6 @@ def drawn_accuracy(
     count_correct, touching, accuracy_apart/_touching, strokes_accuracy(_apart, _touching),
     failures} and seconds.
     """
-    from lenet.read_number import read_number, read_strokes
-
     t0 = time.perf_counter()
     images, labels = digits if digits is not None else load_test_digits(data_dir)
     idx = drawn_indices(len(images), n, seed)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from lenet import read_number as rn
-from lenet.drawn import ClassifierLike, DrawnStrip, make_number_strips, render_strip
+from lenet.drawn import DrawnStrip, make_number_strips, render_strip
 from lenet.preprocess import MASK_LEVEL, render_strokes, to_ink
 from lenet.segment import segment_digits
 
@@ -25,16 +25,6 @@ PURITY = 0.9
 COVERAGE = 0.85
 BIASES = np.arange(0.0, 6.01, 0.5)
 RIDGE = 1e-2
-
-
-def load_training_digits(data_dir: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """MNIST's 60 000 training images (N, 28, 28) uint8 and labels (N,)."""
-    from lenet.mnist import FILES, find_mnist_file, locate_data_dir, read_idx
-
-    folder = locate_data_dir(data_dir)
-    images = read_idx(find_mnist_file(folder, FILES["train_images"]))
-    labels = read_idx(find_mnist_file(folder, FILES["train_labels"]))
-    return images, labels
 
 
 def _owners(strip: DrawnStrip) -> np.ndarray:
@@ -47,25 +37,22 @@ def _owners(strip: DrawnStrip) -> np.ndarray:
     return np.where(stack.max(axis=0) >= MASK_LEVEL, stack.argmax(axis=0), -1)
 
 
-def _strip_groups(strip: DrawnStrip, classifier: ClassifierLike) -> list[tuple]:
+def _strip_groups(strip: DrawnStrip, classifier: rn.ClassifierLike) -> list[tuple]:
     """Per group of the rendered strip: (box, candidates, pieces, features, probabilities)."""
-    ink = to_ink(render_strip(strip))
-    groups = segment_digits(ink)
+    groups = segment_digits(to_ink(render_strip(strip)))
     if not groups:
         return []
-    line = max(float(np.median([g.y1 - g.y0 for g in groups])), 1.0)
+    line = rn.line_height(groups)
     out = []
     for g in groups:
         cands, n = rn.group_candidates(g.ink, line)
-        if not cands:
-            continue
-        probs = classifier.predict_proba(np.stack([c.preprocessed.image for c in cands]))
-        x = np.stack([rn.features(c.geometry, p) for c, p in zip(cands, probs, strict=True)])
-        out.append((g.box, cands, n, x, probs))
+        if cands:
+            probs, x = rn.classify_candidates(cands, classifier)
+            out.append((g.box, cands, n, x, probs))
     return out
 
 
-def training_set(strips: Sequence[DrawnStrip], classifier: ClassifierLike) -> tuple:
+def training_set(strips: Sequence[DrawnStrip], classifier: rn.ClassifierLike) -> tuple:
     """(features (N, F), labels (N,) 0/1) of every candidate digit in `strips`."""
     xs, ys = [], []
     for strip in strips:
@@ -105,15 +92,11 @@ def exact_rate(
     strips: Sequence[DrawnStrip], groups: list[list[tuple]], params: tuple, bias: float
 ) -> float:
     """Fraction of strips read exactly with verifier `params` and COUNT_BIAS `bias`."""
-    mean, scale, w = params
     ok = 0
     for strip, per_group in zip(strips, groups, strict=True):
         digits = []
         for _, cands, n, x, probs in per_group:
-            scores = -np.logaddexp(0.0, -((x - mean) / scale @ w[1:] + w[0])) + bias
-            chain = rn._best_chain(cands, scores, n)
-            if chain is None:
-                chain = [k for k, c in enumerate(cands) if c.stop - c.start == n]
+            chain = rn.best_chain(cands, rn.log_p_digit(x, params) + bias, n)
             digits += [str(int(probs[k].argmax())) for k in chain]
         ok += "".join(digits) == strip.number
     return ok / max(len(strips), 1)
@@ -131,10 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--data-dir", default=None, help="MNIST folder (default: LENET_DATA_DIR)")
     args = ap.parse_args(argv)
 
+    from lenet.mnist import load_mnist
     from lenet.model_io import bundled_model_path, load_model
 
     classifier = load_model(bundled_model_path())
-    images, labels = load_training_digits(args.data_dir)
+    mnist = load_mnist(args.data_dir)
+    images, labels = mnist.train_images, mnist.train_labels
     train = make_number_strips(images, labels, args.strips, 100, touch_probability=0.5)
     x, y = training_set(train, classifier)
     params = fit_logistic(x, y)

@@ -113,6 +113,8 @@ digits) so that splitting is not penalised per digit; chosen on training-digit s
 
 
 class ClassifierLike(Protocol):
+    """What the readers need from a classifier (`lenet.classifier.Classifier`)."""
+
     def predict_proba(self, images: np.ndarray) -> np.ndarray: ...
 
 
@@ -225,7 +227,7 @@ def _drop_stubs(piece: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.nd
     """`piece` (h, w) without blobs that touch its left or right cut and hold under
     STUB_SHARE of its ink (the end of a neighbour's stroke). Returns float32."""
     labels, st = label_components(piece >= MASK_LEVEL)
-    if len(st) < 2 or STUB_SHARE <= 0:
+    if len(st) < 2:
         return piece.astype(np.float32)
     rows = np.arange(piece.shape[0])
     edge = np.zeros(len(st) + 1, bool)
@@ -304,17 +306,30 @@ def features(geometry: tuple[float, ...], probabilities: np.ndarray) -> np.ndarr
     ])
 
 
-def log_p_digit(x: np.ndarray) -> np.ndarray:
-    """The verifier: log P(candidate is exactly one whole digit) for features x (N, F)."""
-    z = (x - FEATURE_MEAN) / FEATURE_SCALE @ VERIFIER_WEIGHTS[1:] + VERIFIER_WEIGHTS[0]
-    return -np.logaddexp(0.0, -z)
+def log_p_digit(x: np.ndarray, params: tuple | None = None) -> np.ndarray:
+    """The verifier: log P(candidate is exactly one whole digit) for features x (N, F).
+
+    params: (feature mean, feature scale, intercept + weights); None: the fitted constants.
+    """
+    mean, scale, w = params or (FEATURE_MEAN, FEATURE_SCALE, VERIFIER_WEIGHTS)
+    return -np.logaddexp(0.0, -((x - mean) / scale @ w[1:] + w[0]))
+
+
+def classify_candidates(
+    cands: list[Candidate], classifier: ClassifierLike
+) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities (N, 10) and verifier features (N, F) of candidates (N ≥ 1)."""
+    probs = classifier.predict_proba(np.stack([c.preprocessed.image for c in cands]))
+    x = np.stack([features(c.geometry, p) for c, p in zip(cands, probs, strict=True)])
+    return probs, x
 
 
 # ----------------------------------------------------------------------------- reading
 
 
-def _best_chain(cands: list[Candidate], scores: np.ndarray, n: int) -> list[int] | None:
-    """Indices of the candidates covering pieces [0, n) with the highest total score."""
+def best_chain(cands: list[Candidate], scores: np.ndarray, n: int) -> list[int]:
+    """Indices of the candidates covering pieces [0, n) with the highest total score (the
+    whole group, if it is a candidate, when no chain covers them)."""
     best = np.full(n + 1, -np.inf)
     best[0] = 0.0
     back = [-1] * (n + 1)
@@ -323,8 +338,8 @@ def _best_chain(cands: list[Candidate], scores: np.ndarray, n: int) -> list[int]
         if best[c.start] + scores[k] > best[c.stop]:
             best[c.stop] = best[c.start] + scores[k]
             back[c.stop] = k
-    if not np.isfinite(best[n]):
-        return None
+    if not np.isfinite(best[n]):  # no chain of readable pieces: the whole group it is
+        return [k for k, c in enumerate(cands) if c.stop - c.start == n]
     chain, j = [], n
     while j > 0:
         chain.append(back[j])
@@ -338,11 +353,8 @@ def _choose(
     """The best chain of candidates covering pieces [0, n), with their probabilities."""
     if not cands:
         return []
-    probs = classifier.predict_proba(np.stack([c.preprocessed.image for c in cands]))
-    x = np.stack([features(c.geometry, p) for c, p in zip(cands, probs, strict=True)])
-    chain = _best_chain(cands, log_p_digit(x) + COUNT_BIAS, n)
-    if chain is None:  # no chain of readable pieces: the whole group it is
-        chain = [k for k, c in enumerate(cands) if c.stop - c.start == n]
+    probs, x = classify_candidates(cands, classifier)
+    chain = best_chain(cands, log_p_digit(x) + COUNT_BIAS, n)
     return [(cands[k], probs[k]) for k in chain]
 
 
@@ -361,7 +373,8 @@ def _read_group(g: DigitBox, line: float, classifier: ClassifierLike, area: floa
     return [_shifted(c, p, g.x0, g.y0, area) for c, p in _choose(cands, n, classifier)]
 
 
-def _line_height(groups: list[DigitBox]) -> float:
+def line_height(groups: list[DigitBox]) -> float:
+    """The median height of the groups, px (at least 1)."""
     return max(float(np.median([g.y1 - g.y0 for g in groups])), 1.0)
 
 
@@ -374,7 +387,7 @@ def read_number(ink: np.ndarray, classifier: ClassifierLike) -> list[ReadDigit]:
     if not groups:
         return []
     area = float(max(ink.shape[0] * ink.shape[1], 1))
-    line = _line_height(groups)
+    line = line_height(groups)
     return [d for g in groups for d in _read_group(g, line, classifier, area)]
 
 
@@ -411,7 +424,7 @@ def read_strokes(
     if not groups:
         return []
     area = float(max(ink.shape[0] * ink.shape[1], 1))
-    line = _line_height(groups)
+    line = line_height(groups)
     parts = [_render([s], canvas_size, scale) for s in strokes]
     owner: list[list[int]] = [[] for _ in groups]
     for k, part in enumerate(parts):  # each stroke goes where most of its ink is
@@ -423,15 +436,16 @@ def read_strokes(
         if len(mine) < 2:
             out += _read_group(g, line, classifier, area)
             continue
-        cands = _stroke_runs([parts[k] for k in mine], float(g.y1 - g.y0), line)
-        out += [_shifted(c, p, 0, 0, area) for c, p in _choose(cands, len(mine), classifier)]
+        crops = [parts[k][g.y0 : g.y1, g.x0 : g.x1] for k in mine]
+        cands = _stroke_runs(crops, float(g.y1 - g.y0), line)
+        out += [_shifted(c, p, g.x0, g.y0, area) for c, p in _choose(cands, len(mine), classifier)]
     out.sort(key=lambda d: 0.5 * (d.box[0] + d.box[2]))
     return out
 
 
 def _stroke_runs(parts: list[np.ndarray], height: float, line: float) -> list[Candidate]:
     """Candidate digits of one ink group drawn as len(parts) strokes: every run of at most
-    MAX_RUN consecutive ones (each part is a whole-canvas ink map of one stroke)."""
+    MAX_RUN consecutive ones (each part is one stroke's ink within the group's box)."""
     n = len(parts)
     out: list[Candidate] = []
     for i in range(n):

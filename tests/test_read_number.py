@@ -170,7 +170,7 @@ def test_verifier_prefers_whole_digits_to_fragments(model) -> None:
     assert x.shape == (len(cands), len(rn.FEATURES)) and np.isfinite(x).all()
     scores = rn.log_p_digit(x)
     assert (scores <= 0).all()
-    chain = rn._best_chain(cands, scores + rn.COUNT_BIAS, n)
+    chain = rn.best_chain(cands, scores + rn.COUNT_BIAS, n)
     assert len(chain) == 2
     whole = [k for k, c in enumerate(cands) if c.stop - c.start == n]
     assert all(scores[k] > scores[whole[0]] for k in chain)
