@@ -83,10 +83,7 @@ def test_taught_mark(bars):
 
 
 def test_input_view_shows_28x28(qtbot):
-    view = InputView()
-    qtbot.addWidget(view)
-    view.resize(240, 220)
-    view.show()
+    view = show_widget(qtbot, InputView(), 240, 220)
     image = np.zeros((28, 28), np.float32)
     image[:, 14] = 1.0
     view.set_image(image)
@@ -103,10 +100,7 @@ def test_input_view_shows_28x28(qtbot):
 
 
 def test_feature_maps_view(qtbot):
-    view = FeatureMapsView()
-    qtbot.addWidget(view)
-    view.resize(720, 180)
-    view.show()
+    view = show_widget(qtbot, FeatureMapsView(), 720, 180)
     rng = np.random.default_rng(0)
     view.set_maps({"conv1": rng.random((6, 28, 28)), "conv2": rng.random((16, 10, 10))})
     assert set(view.maps()) == {"conv1", "conv2"}
@@ -116,10 +110,7 @@ def test_feature_maps_view(qtbot):
 
 
 def test_number_view(qtbot):
-    view = NumberView()
-    qtbot.addWidget(view)
-    view.resize(300, 260)
-    view.show()
+    view = show_widget(qtbot, NumberView(), 300, 260)
     view.set_digits([(4, 0.99, False, np.zeros((28, 28))), (2, 0.51, True, None)])
     assert view.number() == "42"
     assert not view.grab().toImage().isNull()
