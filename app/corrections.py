@@ -33,7 +33,7 @@ class Correction:
 
 @dataclass(frozen=True)
 class TrainingData:
-    """What `lenet.trainer.Trainer` needs: train/test images (N, 28, 28) uint8 and labels."""
+    """What `lenet.training.trainer.Trainer` needs: train/test images (N, 28, 28) uint8, labels."""
 
     train_images: np.ndarray
     train_labels: np.ndarray

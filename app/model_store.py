@@ -43,26 +43,26 @@ class LoadedModel:
 
 
 def _default_load(path: Path) -> Any:
-    from lenet.model_io import load_model
+    from lenet.model_file import load_model
 
     return load_model(path)
 
 
 def _default_save(classifier: Any, path: Path) -> Any:
-    from lenet.model_io import save_model
+    from lenet.model_file import save_model
 
     return save_model(classifier, path)
 
 
 def _default_bundled() -> Path:
-    from lenet.model_io import bundled_model_path
+    from lenet.model_file import bundled_model_path
 
     return bundled_model_path()
 
 
 def _load_errors() -> tuple[type[BaseException], ...]:
     try:
-        from lenet.model_io import ModelFileError
+        from lenet.model_file import ModelFileError
     except ImportError:
         return (ValueError, OSError)
     return (ModelFileError, ValueError, OSError)

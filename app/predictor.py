@@ -58,8 +58,8 @@ class Result:
 
 
 def to_engine_strokes(strokes: Sequence[InkStroke]) -> list[Any]:
-    """The app's strokes as `lenet.preprocess.Stroke` objects (widths as the canvas draws them)."""
-    from lenet.preprocess import Stroke
+    """The app's strokes as `lenet.ink.preprocess.Stroke`s (widths as the canvas draws them)."""
+    from lenet.ink.preprocess import Stroke
 
     out = []
     for s in strokes:
@@ -103,7 +103,7 @@ class Predictor:
     def predict_strokes(self, strokes: Sequence[InkStroke], canvas_size: tuple[int, int],
                         want_maps: bool = False) -> Result:
         """Classify a drawing (strokes in canvas units on a canvas of `canvas_size` (w, h))."""
-        from lenet.preprocess import preprocess_strokes
+        from lenet.ink.preprocess import preprocess_strokes
 
         start = time.perf_counter()
         engine_strokes = to_engine_strokes(strokes)
@@ -114,8 +114,8 @@ class Predictor:
         return result
 
     def predict_image(self, image: np.ndarray, want_maps: bool = False) -> Result:
-        """Classify a picture (an array as `lenet.preprocess.load_image` returns it)."""
-        from lenet.preprocess import preprocess_image
+        """Classify a picture (an array as `lenet.ink.preprocess.load_image` returns it)."""
+        from lenet.ink.preprocess import preprocess_image
 
         start = time.perf_counter()
         result = self._classify(preprocess_image(image), want_maps)
@@ -125,13 +125,13 @@ class Predictor:
     def predict_number(self, strokes: Sequence[InkStroke], canvas_size: tuple[int, int],
                        scale: float = 1.0) -> Result:
         """Number mode: read the digits of a drawing left to right (see
-        `lenet.read_number.read_strokes`; the ink is rendered at `scale` x the canvas).
+        `lenet.ink.read_number.read_strokes`; the ink is rendered at `scale` x the canvas).
 
         Tries cuts through touching digits and classifies every candidate, so it takes tens
         of milliseconds: the window runs it off the GUI thread.
         """
         from lenet.classifier import NOT_SURE_BELOW
-        from lenet.read_number import read_strokes
+        from lenet.ink.read_number import read_strokes
 
         start = time.perf_counter()
         engine_strokes = to_engine_strokes(strokes)

@@ -54,7 +54,7 @@ SUBSETS = [("All 60,000 images", None), ("20,000 images (quicker)", 20000),
 def default_data_dir() -> Path:
     """The engine's MNIST folder (LENET_DATA_DIR or the per-user cache)."""
     try:
-        from lenet.mnist import locate_data_dir
+        from lenet.data.mnist import locate_data_dir
     except ImportError:
         return Path.home()
     return locate_data_dir()

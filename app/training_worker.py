@@ -2,7 +2,7 @@
 
 `make_trainer(on_progress, should_stop)` is called in the worker thread (so loading the data
 happens there too) and returns an object with `run() -> TrainResult` — normally a
-`lenet.trainer.Trainer`. Progress is forwarded as `progress(object)` (at most every
+`lenet.training.trainer.Trainer`. Progress is forwarded as `progress(object)` (at most every
 `min_interval_s`, but every end-of-epoch report is kept); the run ends with exactly one of
 `finished(TrainResult)`, `failed(str)` or `cancelled()`.
 """
@@ -19,7 +19,7 @@ from app.workers import BackgroundJob
 
 
 class TrainerLike(Protocol):
-    """What the worker needs from `lenet.trainer.Trainer`."""
+    """What the worker needs from `lenet.training.trainer.Trainer`."""
 
     def run(self) -> Any: ...
 
@@ -51,7 +51,7 @@ class TrainingWorker(BackgroundJob):
 
     def cancel_exceptions(self) -> tuple[type[BaseException], ...]:
         try:
-            from lenet.trainer import TrainingCancelled
+            from lenet.training.trainer import TrainingCancelled
         except ImportError:
             return ()
         return (TrainingCancelled,)
@@ -89,8 +89,8 @@ def engine_trainer_factory(plan: TrainingPlan) -> TrainerFactory:
 
     def make(on_progress: Callable[[Any], None], should_stop: Callable[[], bool]) -> TrainerLike:
         from app.corrections import CorrectionStore, finetune_data
-        from lenet.mnist import load_mnist
-        from lenet.trainer import TrainConfig, Trainer
+        from lenet.data.mnist import load_mnist
+        from lenet.training.trainer import TrainConfig, Trainer
 
         mnist = load_mnist(plan.data_dir or None)
         data: Any = mnist

@@ -128,7 +128,7 @@ class DownloadWorker(BackgroundJob):
     def work(self) -> Path:
         download = self._download
         if download is None:
-            from lenet.download import download_mnist
+            from lenet.data.download import download_mnist
 
             download = download_mnist
         return Path(download(self._dest, on_progress=self._on_progress,
@@ -136,7 +136,7 @@ class DownloadWorker(BackgroundJob):
 
     def cancel_exceptions(self) -> tuple[type[BaseException], ...]:
         try:
-            from lenet.download import DownloadCancelled
+            from lenet.data.download import DownloadCancelled
         except ImportError:
             return ()
         return (DownloadCancelled,)

@@ -1,7 +1,7 @@
 """A trained network plus what it needs to be used: input normalisation and its metadata.
 
 This is what the app and the CLI hold: ``predict_proba`` on 28x28 images in [0, 1] (ink = 1,
-as ``lenet.preprocess`` produces them), ``classify`` for one image with a "not sure" flag.
+as ``lenet.ink.preprocess`` produces them), ``classify`` for one image with a "not sure" flag.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lenet.fused_inference import FusedLeNet5
-from lenet.losses import softmax
-from lenet.model import Sequential
+from lenet.nn.fused_inference import FusedLeNet5
+from lenet.nn.losses import softmax
+from lenet.nn.model import Sequential
 
 # MNIST's pixel mean and standard deviation (on [0, 1]); stored in every model file.
 MNIST_MEAN = 0.1307

@@ -13,7 +13,7 @@ import pytest
 
 @lru_cache(maxsize=1)
 def _mnist():
-    from lenet.mnist import load_mnist
+    from lenet.data.mnist import load_mnist
 
     return load_mnist(os.environ["LENET_DATA_DIR"])
 

@@ -56,7 +56,7 @@ class FakeTrainer:
         self.thread = None
 
     def run(self):
-        from lenet.trainer import TrainingCancelled
+        from lenet.training.trainer import TrainingCancelled
 
         self.thread = threading.current_thread()
         total = 2 * self.batches
@@ -153,7 +153,7 @@ def test_gui_keeps_processing_events_during_training(qtbot):
 ])
 def test_failing_run_emits_failed(qtbot, error, expected):
     if error is None:
-        from lenet.trainer import TrainingDiverged
+        from lenet.training.trainer import TrainingDiverged
 
         error = TrainingDiverged("the loss became nan")
     worker = TrainingWorker(fake_factory(fail=error)(TrainingPlan()))

@@ -1,4 +1,4 @@
-"""Tests for lenet.augment: numba kernels vs NumPy twins, geometry, determinism, API contract."""
+"""lenet.data.augment: numba kernels vs NumPy twins, geometry, determinism, API contract."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numba
 import numpy as np
 import pytest
 
-from lenet.augment import (
+from lenet.data.augment import (
     _OP_DILATE,
     _OP_ERODE,
     _OP_NONE,

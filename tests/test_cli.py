@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from lenet.cli import main
-from lenet.mnist import write_idx
-from lenet.model_io import load_model
+from lenet.data.mnist import write_idx
+from lenet.model_file import load_model
 from tests.datasets import real_mnist, synthetic_digits
 
 

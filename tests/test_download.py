@@ -1,4 +1,4 @@
-"""Tests for lenet.download against a local HTTP server on 127.0.0.1 (never the internet)."""
+"""Tests for lenet.data.download against a local HTTP server on 127.0.0.1 (never the internet)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lenet import download
-from lenet.download import (
+from lenet.data import download
+from lenet.data.download import (
     SHA256,
     DownloadCancelled,
     DownloadError,
@@ -27,7 +27,7 @@ from lenet.download import (
     download_mnist,
     verify_file,
 )
-from lenet.mnist import FILES, find_mnist_file, load_mnist, read_idx, write_idx
+from lenet.data.mnist import FILES, find_mnist_file, load_mnist, read_idx, write_idx
 
 HOST = "127.0.0.1"
 

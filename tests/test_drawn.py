@@ -1,4 +1,4 @@
-"""The drawn-digit test set (lenet.drawn): skeletons, drawings, and the bundled model on them.
+"""The drawn-digit test set (lenet.devtools.drawn): skeletons, drawings, the bundled model on them.
 
 The shape tests run anywhere; the rest needs MNIST's test files in the folder named by
 LENET_DATA_DIR and is skipped (with that reason) when the variable is unset.
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from lenet.drawn import (
+from lenet.devtools.drawn import (
     CANVAS,
     HEIGHT_RANGE,
     PEN_RANGE,
@@ -221,7 +221,7 @@ def drawn(digits) -> tuple[list, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def report(digits) -> dict:
-    from lenet.model_io import bundled_model_path, load_model
+    from lenet.model_file import bundled_model_path, load_model
 
     model = load_model(bundled_model_path())
     return drawn_accuracy(model, N_DRAWN, SEED, n_strips=20, digits=digits)
@@ -332,9 +332,9 @@ def test_number_strips(digits, report) -> None:
 
 @needs_mnist
 def test_command_line_report_and_pngs(tmp_path: Path, capsys) -> None:
-    from lenet.model_io import bundled_model_path, load_model
-    from lenet.predict import predict_files
-    from lenet.preprocess import preprocess_image
+    from lenet.cli.predict import predict_files
+    from lenet.ink.preprocess import preprocess_image
+    from lenet.model_file import bundled_model_path, load_model
 
     out = tmp_path / "pngs"
     assert (

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from lenet import conv_kernels, elementwise_kernels, pool_kernels
+from lenet.nn.kernels import conv as conv_kernels
+from lenet.nn.kernels import elementwise as elementwise_kernels
+from lenet.nn.kernels import pool as pool_kernels
 
 F32 = dict(rtol=1e-4, atol=1e-4)
 
@@ -92,7 +94,7 @@ def test_parallel_and_serial_builds_agree():
 @pytest.mark.parametrize("batch", [1, 13])  # serial and thread-pool builds
 def test_fused_inference_matches_the_layers(activation, pooling, batch):
     from lenet.classifier import Classifier
-    from lenet.model import lenet5
+    from lenet.nn.model import lenet5
 
     rng = np.random.default_rng(4)
     classifier = Classifier(lenet5(activation, pooling, rng=rng))
@@ -104,9 +106,9 @@ def test_fused_inference_matches_the_layers(activation, pooling, batch):
 
 
 def test_fused_inference_declines_other_networks():
-    from lenet.fused_inference import FusedLeNet5
-    from lenet.layers import Conv2D, Dense, Flatten, ReLU
-    from lenet.model import Sequential
+    from lenet.nn.fused_inference import FusedLeNet5
+    from lenet.nn.layers import Conv2D, Dense, Flatten, ReLU
+    from lenet.nn.model import Sequential
 
     net = Sequential(
         [
@@ -120,7 +122,7 @@ def test_fused_inference_declines_other_networks():
 
 
 def test_adam_kernel_matches_numpy():
-    from lenet.optim import _adam_update, adam_update_numpy
+    from lenet.nn.optim import _adam_update, adam_update_numpy
 
     rng = np.random.default_rng(5)
     state = [rng.standard_normal(1000).astype(np.float32) for _ in range(3)]
@@ -138,7 +140,7 @@ def test_adam_kernel_matches_numpy():
 def test_parallel_and_serial_builds_have_separate_numba_caches():
     """numba keys its disk cache by qualified name: the same name for both builds made the
     parallel one load the serial machine code."""
-    from lenet import fused_inference
+    from lenet.nn import fused_inference
 
     pairs = [
         (conv_kernels._forward_parallel, conv_kernels._forward_serial),

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from lenet.layers import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Tanh
-from lenet.losses import SoftmaxCrossEntropy, softmax
+from lenet.nn.layers import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Tanh
+from lenet.nn.losses import SoftmaxCrossEntropy, softmax
 from tests.gradcheck import numerical_gradient, rel_error
 
 TOL = 1e-5  # elementwise; a wrong gradient is off by O(1), round-off is ~1e-7

@@ -1,4 +1,4 @@
-"""Tests for lenet.mnist: the IDX reader, the MnistData checks, and finding the data folder."""
+"""Tests for lenet.data.mnist: the IDX reader, the MnistData checks, and finding the data folder."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lenet import mnist
-from lenet.mnist import (
+from lenet.data import mnist
+from lenet.data.mnist import (
     FILES,
     IdxError,
     MnistData,
@@ -26,7 +26,7 @@ TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
 
 def idx_bytes(shape: tuple[int, ...], payload: bytes | None = None, type_code: int = 0x08) -> bytes:
-    """Build an IDX file by hand (independently of lenet.mnist.write_idx)."""
+    """Build an IDX file by hand (independently of lenet.data.mnist.write_idx)."""
     header = struct.pack(">BBBB", 0, 0, type_code, len(shape))
     header += struct.pack(f">{len(shape)}I", *shape)
     if payload is None:

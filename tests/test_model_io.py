@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from lenet.classifier import Classifier
-from lenet.model import lenet5
-from lenet.model_io import (
+from lenet.model_file import (
     ModelFileError,
     bundled_model_path,
     load_model,
     params_digest,
     save_model,
 )
+from lenet.nn.model import lenet5
 
 
 @pytest.fixture

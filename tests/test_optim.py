@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from lenet.optim import SGD, Adam, CosineSchedule, StepSchedule, make_optimizer
+from lenet.nn.optim import SGD, Adam, CosineSchedule, StepSchedule, make_optimizer
 
 
 def quadratic(opt_factory, steps=300):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from lenet.preprocess import (
+from lenet.ink.preprocess import (
     BOX,
     CENTRE,
     FRAME,

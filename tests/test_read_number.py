@@ -1,4 +1,4 @@
-"""Reading numbers with touching digits (lenet.read_number) and fitting its verifier."""
+"""Reading numbers with touching digits (lenet.ink.read_number) and fitting its verifier."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import os
 import numpy as np
 import pytest
 
-from lenet import read_number as rn
-from lenet.fit_reader import exact_rate, fit_logistic, training_set
-from lenet.preprocess import Stroke, label_components, preprocess_ink, render_strokes
-from lenet.read_number import find_cuts, read_number, read_strokes
+from lenet.devtools.fit_reader import exact_rate, fit_logistic, training_set
+from lenet.ink import read_number as rn
+from lenet.ink.preprocess import Stroke, label_components, preprocess_ink, render_strokes
+from lenet.ink.read_number import find_cuts, read_number, read_strokes
 from tests.test_preprocess import GLYPHS, digit
 from tests.test_segment import PEN, H, strip, strip_strokes
 
@@ -28,7 +28,7 @@ positions, the previous reader, 0.10); from the strokes 0.95."""
 
 @pytest.fixture(scope="module")
 def model():
-    from lenet.model_io import bundled_model_path, load_model
+    from lenet.model_file import bundled_model_path, load_model
 
     return load_model(bundled_model_path())
 
@@ -190,16 +190,16 @@ def test_fit_logistic_recovers_a_separable_rule() -> None:
 def test_digits():
     if not os.environ.get("LENET_DATA_DIR"):
         pytest.skip("LENET_DATA_DIR is not set: strips are drawn from MNIST's test digits")
-    from lenet.drawn import load_test_digits
+    from lenet.devtools.drawn import load_test_digits
 
     return load_test_digits()
 
 
 def test_training_labels_and_bias_search(test_digits, model) -> None:
     """The fitting pipeline on a few strips (test digits here only to keep the test offline
-    and small; `python -m lenet.fit_reader` uses training digits)."""
-    from lenet.drawn import make_number_strips
-    from lenet.fit_reader import _strip_groups
+    and small; `python -m lenet.devtools.fit_reader` uses training digits)."""
+    from lenet.devtools.drawn import make_number_strips
+    from lenet.devtools.fit_reader import _strip_groups
 
     strips = make_number_strips(*test_digits, 4, 5, touch_probability=0.5)
     x, y = training_set(strips, model)
@@ -216,14 +216,14 @@ def test_training_labels_and_bias_search(test_digits, model) -> None:
 
 
 def _read_strip(s, model) -> str:
-    from lenet.drawn import render_strip
-    from lenet.preprocess import to_ink
+    from lenet.devtools.drawn import render_strip
+    from lenet.ink.preprocess import to_ink
 
     return _read(to_ink(render_strip(s)), model)
 
 
 def test_touching_strips_floor(test_digits, model) -> None:
-    from lenet.drawn import make_number_strips
+    from lenet.devtools.drawn import make_number_strips
 
     strips = make_number_strips(*test_digits, 40, 0, touch_probability=1.0)
     assert sum(s.touching for s in strips) >= 40

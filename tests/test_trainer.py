@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lenet.trainer import (
+from lenet.training.trainer import (
     TrainConfig,
     Trainer,
     TrainingCancelled,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-from lenet.threads import parallel_and_serial, thread_pool
+from lenet.nn.kernels.threads import parallel_and_serial, thread_pool
 
 # ----------------------------------------------------------------------------- numba
 

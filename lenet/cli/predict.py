@@ -3,7 +3,7 @@
 Every file gets an answer in input order: a digit with its confidence and the ten
 probabilities, or an ``error`` saying why it could not be read (the other files are still
 answered). With ``multi`` the image may hold several digits side by side, touching or not;
-``lenet.read_number`` reads them left to right into a ``number``.
+``lenet.ink.read_number`` reads them left to right into a ``number``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from lenet.classifier import NOT_SURE_BELOW, Classifier
-from lenet.preprocess import ImageError, load_image, preprocess_ink, to_ink
-from lenet.read_number import read_number
+from lenet.ink.preprocess import ImageError, load_image, preprocess_ink, to_ink
+from lenet.ink.read_number import read_number
 
 CHUNK = 256  # files preprocessed before one batched forward pass
 
@@ -88,7 +88,7 @@ def add_predict_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from lenet.model_io import bundled_model_path, load_model
+    from lenet.model_file import bundled_model_path, load_model
 
     classifier = load_model(args.model or bundled_model_path())
     failures = 0

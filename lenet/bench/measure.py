@@ -5,11 +5,11 @@ Measured (medians over repeats, after a warm-up that also triggers numba's compi
 - training throughput, images/s, of forward + backward + Adam step at batch 32/64/128/256;
 - batch inference throughput on 10,000 images, in batches of 1,000;
 - single-image latency of ``Classifier.predict_proba`` (median and p99 of 1,000 calls), and
-  separately of preprocessing a 280x280 drawing (``lenet.preprocess``).
+  separately of preprocessing a 280x280 drawing (``lenet.ink.preprocess``).
 
 With ``with_torch`` the same LeNet-5 in PyTorch (an optional extra, never used by the engine)
-is measured in the same run (``lenet.bench_torch``, in its own process) with the same thread
-count, and ratios are reported.
+is measured in the same run (``lenet.bench.torch_reference``, in its own process) with the
+same thread count, and ratios are reported.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from collections.abc import Callable
 import numpy as np
 
 from lenet.classifier import Classifier
-from lenet.losses import SoftmaxCrossEntropy
-from lenet.model import lenet5
-from lenet.optim import Adam
-from lenet.threads import set_threads
+from lenet.nn.kernels.threads import set_threads
+from lenet.nn.losses import SoftmaxCrossEntropy
+from lenet.nn.model import lenet5
+from lenet.nn.optim import Adam
 
 BATCH_SIZES = (32, 64, 128, 256)
 
@@ -106,7 +106,7 @@ def bench_engine(threads: int | None, quick: bool, log: Callable[[str], None]) -
     log(f"single image: {out['latency_us_median']:.1f} us median")
 
     try:
-        from lenet.preprocess import preprocess_image
+        from lenet.ink.preprocess import preprocess_image
     except ImportError:
         pass
     else:
@@ -119,10 +119,10 @@ def bench_engine(threads: int | None, quick: bool, log: Callable[[str], None]) -
 
 
 def _bench_torch_in_subprocess(threads: int, quick: bool, log: Callable[[str], None]) -> dict:
-    """Run lenet.bench_torch in a fresh process: numba's OpenMP threads keep spinning after
-    a parallel region and would steal the cores from PyTorch's own pool in this one."""
+    """Run lenet.bench.torch_reference in a fresh process: numba's OpenMP threads keep spinning
+    after a parallel region and would steal the cores from PyTorch's own pool in this one."""
     log("measuring PyTorch in a separate process...")
-    cmd = [sys.executable, "-m", "lenet.bench_torch", "--threads", str(threads)]
+    cmd = [sys.executable, "-m", "lenet.bench.torch_reference", "--threads", str(threads)]
     if quick:
         cmd.append("--quick")
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)

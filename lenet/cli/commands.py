@@ -12,7 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from lenet.predict import add_predict_parser
+from lenet.cli.predict import add_predict_parser
 
 DEFAULT_OUT = "lenet5.npz"
 
@@ -34,13 +34,13 @@ def _add_threads(p: argparse.ArgumentParser) -> None:
 
 
 def _load_data(data_dir: Path | None):
-    from lenet.mnist import load_mnist, locate_data_dir
+    from lenet.data.mnist import load_mnist, locate_data_dir
 
     return load_mnist(locate_data_dir(data_dir))
 
 
 def _load_classifier(path: Path | None):
-    from lenet.model_io import bundled_model_path, load_model
+    from lenet.model_file import bundled_model_path, load_model
 
     return load_model(path or bundled_model_path())
 
@@ -48,9 +48,9 @@ def _load_classifier(path: Path | None):
 def cmd_train(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from lenet.model_io import save_model
-    from lenet.threads import set_threads
-    from lenet.trainer import TrainConfig, Trainer
+    from lenet.model_file import save_model
+    from lenet.nn.kernels.threads import set_threads
+    from lenet.training.trainer import TrainConfig, Trainer
 
     set_threads(args.threads)
     data = _load_data(args.data_dir)
@@ -104,9 +104,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from lenet.evaluate import evaluate
-    from lenet.threads import set_threads
-    from lenet.trainer import to_unit_float
+    from lenet.nn.kernels.threads import set_threads
+    from lenet.training.evaluate import evaluate
+    from lenet.training.trainer import to_unit_float
 
     set_threads(args.threads)
     classifier = _load_classifier(args.model)
@@ -130,7 +130,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from lenet.bench import format_table, run_bench
+    from lenet.bench.measure import format_table, run_bench
 
     results = run_bench(
         threads=args.threads,
@@ -147,8 +147,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_download(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from lenet.download import download_mnist
-    from lenet.mnist import locate_data_dir
+    from lenet.data.download import download_mnist
+    from lenet.data.mnist import locate_data_dir
 
     bars: dict[str, tqdm] = {}
 

@@ -8,7 +8,7 @@ shuffling, augmentation — comes from one ``numpy.random.Generator`` seeded by
 
 What the Trainer needs from the data: an object with ``train_images`` (N, 28, 28) uint8,
 ``train_labels`` (N,) integers 0-9, and ``test_images`` / ``test_labels`` likewise (may be
-empty), e.g. ``lenet.mnist.MnistData``.
+empty), e.g. ``lenet.data.mnist.MnistData``.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from datetime import datetime, timezone
 import numpy as np
 
 from lenet import __version__
-from lenet.augment import AugmentConfig, augment_batch
 from lenet.classifier import MNIST_MEAN, MNIST_STD, Classifier
-from lenet.evaluate import evaluate
-from lenet.losses import SoftmaxCrossEntropy
-from lenet.model import lenet5
-from lenet.optim import make_optimizer, make_schedule
+from lenet.data.augment import AugmentConfig, augment_batch
+from lenet.nn.losses import SoftmaxCrossEntropy
+from lenet.nn.model import lenet5
+from lenet.nn.optim import make_optimizer, make_schedule
+from lenet.training.evaluate import evaluate
 
 
 class TrainingCancelled(Exception):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from lenet.threads import call_kernel, parallel_and_serial
+from lenet.nn.kernels.threads import call_kernel, parallel_and_serial
 
 PARALLEL_MIN_SIZE = 65536
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from lenet.atomic import atomic_write
 from lenet.classifier import Classifier
-from lenet.model import lenet5
+from lenet.nn.model import lenet5
 
 FORMAT = "lenet-digits-model"
 FORMAT_VERSION = 1

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from lenet.layers import AvgPool2D, Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, Tanh
+from lenet.nn.layers import AvgPool2D, Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, Tanh
 
 ACTIVATIONS = {"relu": ReLU, "tanh": Tanh}
 POOLINGS = {"max": MaxPool2D, "avg": AvgPool2D}

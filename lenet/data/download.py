@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from lenet import __version__
-from lenet.mnist import FILES, default_cache_dir, find_mnist_file
+from lenet.data.mnist import FILES, default_cache_dir, find_mnist_file
 
 __all__ = [
     "CHUNK_SIZE",
@@ -36,7 +36,7 @@ __all__ = [
     "verify_file",
 ]
 
-#: Base URLs tried in turn; each serves `<name>.gz` for the four names in `lenet.mnist.FILES`.
+#: Base URLs tried in turn; each serves `<name>.gz` for the four names in `lenet.data.mnist.FILES`.
 MIRRORS: list[str] = [
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",

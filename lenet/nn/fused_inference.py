@@ -7,7 +7,7 @@ layers and the softmax — runs per image inside one compiled function, with eve
 intermediate in small scratch buffers that stay in cache; a batch is split over threads.
 
 It computes exactly what ``Sequential.forward`` + ``softmax`` compute for a network built by
-``lenet.model.lenet5`` (the layered path is its readable twin; a test pins them together),
+``lenet.nn.model.lenet5`` (the layered path is its readable twin; a test pins them together),
 and ``FusedLeNet5.from_sequential`` returns None for any other network, which then simply
 uses the layered path.
 """
@@ -17,10 +17,10 @@ from __future__ import annotations
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-from lenet.conv_kernels import _forward_image_s1
-from lenet.layers import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Tanh
-from lenet.model import Sequential
-from lenet.threads import parallel_and_serial, thread_pool
+from lenet.nn.kernels.conv import _forward_image_s1
+from lenet.nn.kernels.threads import parallel_and_serial, thread_pool
+from lenet.nn.layers import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Tanh
+from lenet.nn.model import Sequential
 
 PARALLEL_MIN_BATCH = 8
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from lenet.threads import call_kernel, parallel_and_serial
+from lenet.nn.kernels.threads import call_kernel, parallel_and_serial
 
 
 def _max_pool_forward(x, k, s):

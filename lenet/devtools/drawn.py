@@ -10,18 +10,18 @@ module makes such drawings from MNIST digits, in code, so that nothing large is 
 
 and measures a classifier on them through the two paths the product uses:
 
-* strokes → `lenet.preprocess.preprocess_strokes` (what the app does with the canvas), and
-* rendered dark-on-light images → `lenet.preprocess.preprocess_image` (what
+* strokes → `lenet.ink.preprocess.preprocess_strokes` (what the app does with the canvas), and
+* rendered dark-on-light images → `lenet.ink.preprocess.preprocess_image` (what
   ``lenet predict`` does with a PNG file),
 
 plus multi-digit strips (2-6 drawn digits side by side, some touching) read as a number
-through `lenet.read_number.read_number` (``lenet predict --multi``, the app's number
+through `lenet.ink.read_number.read_number` (``lenet predict --multi``, the app's number
 mode).
 
 Only MNIST *test* digits are used (`load_test_digits` does not even read the training
 files), so a model trained on MNIST's training set never saw the digits drawn here.
 
-Run ``python -m lenet.drawn [--n 2000] [--seed 0] [--json]`` for the report.
+Run ``python -m lenet.devtools.drawn [--n 2000] [--seed 0] [--json]`` for the report.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ import numpy as np
 from numba import njit
 from PIL import Image
 
-from lenet.preprocess import (
+from lenet.ink.preprocess import (
     Stroke,
     label_components,
     preprocess_image,
@@ -49,7 +49,7 @@ from lenet.preprocess import (
     render_strokes,
     to_ink,
 )
-from lenet.read_number import ClassifierLike, read_number, read_strokes
+from lenet.ink.read_number import ClassifierLike, read_number, read_strokes
 
 __all__ = [
     "CANVAS",
@@ -135,11 +135,11 @@ def load_test_digits(
 ) -> tuple[np.ndarray, np.ndarray]:
     """MNIST's 10 000 *test* images (N, 28, 28) uint8 and labels (N,) uint8.
 
-    data_dir: the MNIST folder (None: `lenet.mnist.locate_data_dir`, i.e. the
+    data_dir: the MNIST folder (None: `lenet.data.mnist.locate_data_dir`, i.e. the
     LENET_DATA_DIR environment variable or the download cache). The training files are
     not read.
     """
-    from lenet.mnist import FILES, find_mnist_file, locate_data_dir, read_idx
+    from lenet.data.mnist import FILES, find_mnist_file, locate_data_dir, read_idx
 
     folder = locate_data_dir(data_dir)
     images = read_idx(find_mnist_file(folder, FILES["test_images"]))
@@ -1011,7 +1011,7 @@ def drawn_accuracy(
     paths: the strokes through `preprocess_strokes` (the app's canvas) and the rendered
     dark-on-light images through `preprocess_image` (``lenet predict`` on PNG files).
     `n_strips` multi-digit strips (default n // 5) are read from the rendered image through
-    `lenet.read_number.read_number` (``lenet predict --multi``) and from the strokes through
+    `lenet.ink.read_number.read_number` (``lenet predict --multi``) and from the strokes through
     `read_strokes` (the app's number mode); a strip counts only if the whole number is read
     exactly. `digits` = (images, labels) replaces loading MNIST's
     test set from `data_dir` (None: LENET_DATA_DIR).
@@ -1212,9 +1212,9 @@ def _format(report: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m lenet.drawn``: print the drawn-digit accuracy report."""
+    """``python -m lenet.devtools.drawn``: print the drawn-digit accuracy report."""
     ap = argparse.ArgumentParser(
-        prog="python -m lenet.drawn",
+        prog="python -m lenet.devtools.drawn",
         description="Accuracy on MNIST test digits redrawn as mouse drawings "
         "(app path and image path, per class, multi-digit strips).",
     )
@@ -1245,7 +1245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.n < 1:
         ap.error("--n must be at least 1")
 
-    from lenet.model_io import bundled_model_path, load_model
+    from lenet.model_file import bundled_model_path, load_model
 
     classifier = load_model(args.model or bundled_model_path())
     digits = load_test_digits(args.data_dir)

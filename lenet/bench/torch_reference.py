@@ -1,8 +1,8 @@
-"""The PyTorch reference for ``lenet bench --torch`` (run as ``python -m lenet.bench_torch``).
+"""The PyTorch reference for ``lenet bench --torch``.
 
-The same LeNet-5 and the same measurements as ``lenet.bench.bench_engine``, in PyTorch on the
-CPU. PyTorch is an optional extra (``pip install -e ".[torch]"``) used only here; nothing in
-the engine imports this module.
+Run as ``python -m lenet.bench.torch_reference``: the same LeNet-5 and the same measurements
+as ``lenet.bench.measure.bench_engine``, in PyTorch on the CPU. PyTorch is an optional extra
+(``pip install -e ".[torch]"``) used only here; nothing in the engine imports this module.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from lenet.bench import BATCH_SIZES, latencies_us, median_rate
+from lenet.bench.measure import BATCH_SIZES, latencies_us, median_rate
 
 
 def bench_torch(threads: int, quick: bool, log: Callable[[str], None]) -> dict:

@@ -35,7 +35,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from lenet.threads import hold_thread_pool
+from lenet.nn.kernels.threads import hold_thread_pool
 
 __all__ = ["AugmentConfig", "augment_batch"]
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from lenet import conv_kernels, elementwise_kernels, pool_kernels
-from lenet.memory import keep_freed_memory
-from lenet.threads import single_threaded_blas
+from lenet.nn.kernels import conv as conv_kernels
+from lenet.nn.kernels import elementwise as elementwise_kernels
+from lenet.nn.kernels import pool as pool_kernels
+from lenet.nn.kernels.threads import single_threaded_blas
+from lenet.nn.memory import keep_freed_memory
 
-single_threaded_blas()  # see lenet.threads: numba's pool does the parallel work
-keep_freed_memory()  # see lenet.memory: no page faults on every step's activations
+single_threaded_blas()  # see lenet.nn.kernels.threads: numba's pool does the parallel work
+keep_freed_memory()  # see lenet.nn.memory: no page faults on every step's activations
 
 
 class Layer:

@@ -3,7 +3,7 @@
 `segment_digits` labels the 8-connected components of the ink, sets specks aside, merges
 components that overlap substantially in x (a "5" drawn in two strokes, a "4" whose strokes
 do not touch) and gives the specks back to the group they sit on. A group is one digit or
-several touching ones; `lenet.read_number` decides which, and where to cut.
+several touching ones; `lenet.ink.read_number` decides which, and where to cut.
 
 Images are float32 ink maps (H, W) in [0, 1] (ink = 1); boxes are (x0, y0, x1, y1) in
 pixels of the full image with exclusive x1, y1.
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lenet.preprocess import (
+from lenet.ink.preprocess import (
     SPECK_EXTENT,
     SPECK_FRACTION,
     _finite,

@@ -1,6 +1,6 @@
 """Read a number written as digits side by side ("2026"), touching digits included.
 
-Segmentation by recognition: `lenet.segment.segment_digits` finds the digit groups
+Segmentation by recognition: `lenet.ink.grouping.segment_digits` finds the digit groups
 (connected ink, merged when it overlaps in x). A group at least MIN_SPLIT_ASPECT as wide as
 tall may hold touching digits, so candidate cuts are traced through it: seams from top to
 bottom (and bottom to top) through the least ink, found by dynamic programming on the
@@ -12,7 +12,7 @@ maximises sum(log P + COUNT_BIAS), by dynamic programming over the cuts.
 
 A group too narrow to hold two digits, or one that no chain of candidates beats as a
 whole, is read exactly as the single-digit path reads it. The verifier's weights are
-fitted by `python -m lenet.fit_reader` on strips drawn from MNIST *training* digits, so
+fitted by `python -m lenet.devtools.fit_reader` on strips drawn from MNIST *training* digits, so
 the drawn-digit figures (MNIST test digits) stay an honest measurement.
 
 `read_strokes` (the app's number mode) knows the strokes too, and splits a group drawn with
@@ -33,7 +33,8 @@ from typing import Protocol
 import numpy as np
 from PIL import Image
 
-from lenet.preprocess import (
+from lenet.ink.grouping import DigitBox, segment_digits
+from lenet.ink.preprocess import (
     MASK_LEVEL,
     Preprocessed,
     Stroke,
@@ -42,7 +43,6 @@ from lenet.preprocess import (
     render_strokes,
     stroke_width,
 )
-from lenet.segment import DigitBox, segment_digits
 
 __all__ = ["ReadDigit", "read_number", "read_strokes"]
 
@@ -92,7 +92,7 @@ FEATURES = (
     "whole group",  # 1 if it is the whole group
     "whole x log(width / line height)",
 )
-# Fitted by `python -m lenet.fit_reader` (400 strips of MNIST training digits, seed 100,
+# Fitted by `python -m lenet.devtools.fit_reader` (400 strips of MNIST training digits, seed 100,
 # half the neighbours touching; 39 335 candidates, 6.4 % of them whole digits): feature
 # means, scales, then intercept + weights.
 FEATURE_MEAN = np.array([

@@ -1,11 +1,11 @@
-"""Fit `lenet.read_number`'s verifier: P(a candidate is exactly one whole digit).
+"""Fit `lenet.ink.read_number`'s verifier: P(a candidate is exactly one whole digit).
 
-``python -m lenet.fit_reader`` draws multi-digit strips from MNIST *training* digits (the
+``python -m lenet.devtools.fit_reader`` draws multi-digit strips from MNIST *training* digits (the
 drawn-digit figures use test digits), lists every candidate digit `read_number` would
 consider, labels it by the strip's ground truth (the candidate holds ≥ PURITY of its ink from
 one digit and ≥ COVERAGE of that digit's ink), fits a logistic regression on
 `read_number.features`, picks COUNT_BIAS on a second set of training-digit strips, and prints
-the constants to paste into `lenet/read_number.py`. Takes about four minutes on 2 cores.
+the constants to paste into `lenet/ink/read_number.py`. Takes about four minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from lenet import read_number as rn
-from lenet.drawn import DrawnStrip, make_number_strips, render_strip
-from lenet.preprocess import MASK_LEVEL, render_strokes, to_ink
-from lenet.segment import segment_digits
+from lenet.devtools.drawn import DrawnStrip, make_number_strips, render_strip
+from lenet.ink import read_number as rn
+from lenet.ink.grouping import segment_digits
+from lenet.ink.preprocess import MASK_LEVEL, render_strokes, to_ink
 
 PURITY = 0.9
 COVERAGE = 0.85
@@ -108,14 +108,14 @@ def _constant(name: str, values: np.ndarray) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m lenet.fit_reader", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m lenet.devtools.fit_reader", description=__doc__)
     ap.add_argument("--strips", type=int, default=400, help="training strips (default 400)")
     ap.add_argument("--check", type=int, default=150, help="strips to pick the bias (150)")
     ap.add_argument("--data-dir", default=None, help="MNIST folder (default: LENET_DATA_DIR)")
     args = ap.parse_args(argv)
 
-    from lenet.mnist import load_mnist
-    from lenet.model_io import bundled_model_path, load_model
+    from lenet.data.mnist import load_mnist
+    from lenet.model_file import bundled_model_path, load_model
 
     classifier = load_model(bundled_model_path())
     mnist = load_mnist(args.data_dir)
