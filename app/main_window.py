@@ -618,7 +618,7 @@ class MainWindow(QMainWindow):
 
     def open_image(self, path: str | Path) -> bool:
         """Classify a picture file and show it in the canvas area."""
-        from lenet.ink.preprocess import ImageError, load_image
+        from lenet.ink import ImageError, load_image
 
         try:
             array = load_image(path)

@@ -26,6 +26,8 @@ class ClassifierLike(Protocol):
 
     def classify(self, image: np.ndarray) -> Any: ...
 
+    def prediction_from(self, probabilities: np.ndarray) -> Any: ...
+
     def feature_maps(self, image: np.ndarray) -> dict[str, np.ndarray]: ...
 
 
@@ -58,8 +60,8 @@ class Result:
 
 
 def to_engine_strokes(strokes: Sequence[InkStroke]) -> list[Any]:
-    """The app's strokes as `lenet.ink.preprocess.Stroke`s (widths as the canvas draws them)."""
-    from lenet.ink.preprocess import Stroke
+    """The app's strokes as `lenet.ink.Stroke`s (widths as the canvas draws them)."""
+    from lenet.ink import Stroke
 
     out = []
     for s in strokes:
@@ -103,7 +105,7 @@ class Predictor:
     def predict_strokes(self, strokes: Sequence[InkStroke], canvas_size: tuple[int, int],
                         want_maps: bool = False) -> Result:
         """Classify a drawing (strokes in canvas units on a canvas of `canvas_size` (w, h))."""
-        from lenet.ink.preprocess import preprocess_strokes
+        from lenet.ink import preprocess_strokes
 
         start = time.perf_counter()
         engine_strokes = to_engine_strokes(strokes)
@@ -114,8 +116,8 @@ class Predictor:
         return result
 
     def predict_image(self, image: np.ndarray, want_maps: bool = False) -> Result:
-        """Classify a picture (an array as `lenet.ink.preprocess.load_image` returns it)."""
-        from lenet.ink.preprocess import preprocess_image
+        """Classify a picture (an array as `lenet.ink.load_image` returns it)."""
+        from lenet.ink import preprocess_image
 
         start = time.perf_counter()
         result = self._classify(preprocess_image(image), want_maps)
@@ -125,24 +127,22 @@ class Predictor:
     def predict_number(self, strokes: Sequence[InkStroke], canvas_size: tuple[int, int],
                        scale: float = 1.0) -> Result:
         """Number mode: read the digits of a drawing left to right (see
-        `lenet.ink.read_number.read_strokes`; the ink is rendered at `scale` x the canvas).
+        `lenet.ink.read_strokes`; the ink is rendered at `scale` x the canvas).
 
         Tries cuts through touching digits and classifies every candidate, so it takes tens
         of milliseconds: the window runs it off the GUI thread.
         """
-        from lenet.classifier import NOT_SURE_BELOW
-        from lenet.ink.read_number import read_strokes
+        from lenet.ink import read_strokes
 
         start = time.perf_counter()
         engine_strokes = to_engine_strokes(strokes)
         if self._classifier is None or not engine_strokes:
             return Result(empty=True)
-        digits = [
-            DigitResult(d.preprocessed.image, d.digit, d.confidence,
-                        np.asarray(d.probabilities, dtype=np.float32),
-                        d.confidence < NOT_SURE_BELOW, d.box)
-            for d in read_strokes(engine_strokes, canvas_size, self._classifier, scale)
-        ]
+        digits = []
+        for d in read_strokes(engine_strokes, canvas_size, self._classifier, scale):
+            pred = self._classifier.prediction_from(d.probabilities)
+            digits.append(DigitResult(d.preprocessed.image, pred.digit, pred.confidence,
+                                      pred.probabilities, pred.not_sure, d.box))
         result = Result(empty=not digits, digit=digits[0] if digits else None, digits=digits)
         result.elapsed_ms = (time.perf_counter() - start) * 1000.0
         return result

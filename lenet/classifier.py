@@ -1,7 +1,7 @@
 """A trained network plus what it needs to be used: input normalisation and its metadata.
 
 This is what the app and the CLI hold: ``predict_proba`` on 28x28 images in [0, 1] (ink = 1,
-as ``lenet.ink.preprocess`` produces them), ``classify`` for one image with a "not sure" flag.
+as ``lenet.ink`` produces them), ``classify`` for one image with a "not sure" flag.
 """
 
 from __future__ import annotations
@@ -76,7 +76,11 @@ class Classifier:
 
     def classify(self, image: np.ndarray) -> Prediction:
         """The prediction for one (28, 28) image."""
-        p = self.predict_proba(image)[0]
+        return self.prediction_from(self.predict_proba(image)[0])
+
+    def prediction_from(self, probabilities: np.ndarray) -> Prediction:
+        """The answer, with its "not sure" flag, for this model's probabilities (10,)."""
+        p = np.asarray(probabilities, dtype=np.float32)
         digit = int(p.argmax())
         return Prediction(digit, float(p[digit]), p, bool(p[digit] < NOT_SURE_BELOW))
 

@@ -65,7 +65,10 @@ class FakeClassifier:
         return np.stack([self._one(img) for img in x]).astype(np.float32)
 
     def classify(self, image: np.ndarray) -> FakePrediction:
-        p = self.predict_proba(image)[0]
+        return self.prediction_from(self.predict_proba(image)[0])
+
+    def prediction_from(self, probabilities: np.ndarray) -> FakePrediction:
+        p = np.asarray(probabilities, dtype=np.float32)
         d = int(p.argmax())
         return FakePrediction(d, float(p[d]), p, bool(p[d] < 0.7))
 

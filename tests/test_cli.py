@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from lenet.cli import main
-from lenet.data.mnist import write_idx
+from lenet.data import write_idx
 from lenet.model_file import load_model
 from tests.datasets import real_mnist, synthetic_digits
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lenet.data import download
+from lenet.data import FILES, download, find_mnist_file, load_mnist, read_idx, write_idx
 from lenet.data.download import (
     SHA256,
     DownloadCancelled,
@@ -27,7 +27,6 @@ from lenet.data.download import (
     download_mnist,
     verify_file,
 )
-from lenet.data.mnist import FILES, find_mnist_file, load_mnist, read_idx, write_idx
 
 HOST = "127.0.0.1"
 

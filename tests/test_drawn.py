@@ -333,7 +333,7 @@ def test_number_strips(digits, report) -> None:
 @needs_mnist
 def test_command_line_report_and_pngs(tmp_path: Path, capsys) -> None:
     from lenet.cli.predict import predict_files
-    from lenet.ink.preprocess import preprocess_image
+    from lenet.ink import preprocess_image
     from lenet.model_file import bundled_model_path, load_model
 
     out = tmp_path / "pngs"

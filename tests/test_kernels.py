@@ -122,7 +122,7 @@ def test_fused_inference_declines_other_networks():
 
 
 def test_adam_kernel_matches_numpy():
-    from lenet.nn.optim import _adam_update, adam_update_numpy
+    from lenet.nn.kernels.adam import adam_update, adam_update_numpy
 
     rng = np.random.default_rng(5)
     state = [rng.standard_normal(1000).astype(np.float32) for _ in range(3)]
@@ -131,7 +131,7 @@ def test_adam_kernel_matches_numpy():
     a = [s.copy() for s in state]
     b = [s.copy() for s in state]
     for _ in range(3):
-        _adam_update(a[0], g, a[1], a[2], 1e-2, 0.9, 0.999, 1e-8, 1e-3)
+        adam_update(a[0], g, a[1], a[2], 1e-2, 0.9, 0.999, 1e-8, 1e-3)
         adam_update_numpy(b[0], g, b[1], b[2], 1e-2, 0.9, 0.999, 1e-8, 1e-3)
     for x, y in zip(a, b, strict=True):
         np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)

@@ -10,23 +10,15 @@ import numpy as np
 import pytest
 
 from lenet.data import mnist
-from lenet.data.mnist import (
-    FILES,
-    IdxError,
-    MnistData,
-    default_cache_dir,
-    load_mnist,
-    locate_data_dir,
-    read_idx,
-    write_idx,
-)
+from lenet.data.idx import IdxError, read_idx, write_idx
+from lenet.data.mnist import FILES, MnistData, default_cache_dir, load_mnist, locate_data_dir
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
 
 def idx_bytes(shape: tuple[int, ...], payload: bytes | None = None, type_code: int = 0x08) -> bytes:
-    """Build an IDX file by hand (independently of lenet.data.mnist.write_idx)."""
+    """Build an IDX file by hand (independently of lenet.data.idx.write_idx)."""
     header = struct.pack(">BBBB", 0, 0, type_code, len(shape))
     header += struct.pack(f">{len(shape)}I", *shape)
     if payload is None:

@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from lenet.nn.optim import SGD, Adam, CosineSchedule, StepSchedule, make_optimizer
+from lenet.nn.optim import SGD, Adam, make_optimizer
+from lenet.nn.schedules import CosineSchedule, StepSchedule
 
 
 def quadratic(opt_factory, steps=300):

@@ -10,16 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from lenet.ink.preprocess import (
-    BOX,
-    CENTRE,
-    FRAME,
+from lenet.ink import (
     ImageError,
     Preprocessed,
     Stroke,
-    _place,
-    _sq_edt,
-    label_components,
     load_image,
     preprocess_image,
     preprocess_ink,
@@ -27,6 +21,9 @@ from lenet.ink.preprocess import (
     render_strokes,
     to_ink,
 )
+from lenet.ink.components import label_components
+from lenet.ink.distance import squared_distance_transform
+from lenet.ink.normalise import BOX, CENTRE, FRAME, place_in_frame
 
 CANVAS = (280, 280)
 
@@ -173,7 +170,7 @@ def test_centring_never_pushes_ink_out_of_the_frame() -> None:
     ink = np.zeros((120, 60), np.float32)
     ink[10:110, 10:12] = ink[10:110, 48:50] = ink[10:12, 10:50] = ink[108:110, 10:50] = 0.2
     ink[10:30, 10:30] = 1.0
-    img = _place(ink)
+    img = place_in_frame(ink)
     rows = np.flatnonzero(img.any(axis=1))
     cols = np.flatnonzero(img.any(axis=0))
     assert rows[0] >= 0 and rows[-1] <= FRAME - 1 and rows[-1] - rows[0] + 1 == BOX
@@ -361,7 +358,7 @@ def test_distance_transform_is_exact() -> None:
     rng = np.random.default_rng(4)
     feat = rng.random((23, 31)) < 0.03
     feat[0, 0] = True
-    d = _sq_edt(feat)
+    d = squared_distance_transform(feat)
     fy, fx = np.nonzero(feat)
     yy, xx = np.mgrid[:23, :31]
     brute = ((yy[..., None] - fy) ** 2 + (xx[..., None] - fx) ** 2).min(axis=-1)

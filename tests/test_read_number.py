@@ -1,4 +1,4 @@
-"""Reading numbers with touching digits (lenet.ink.read_number) and fitting its verifier."""
+"""Reading numbers with touching digits (lenet.ink.number_reader) and fitting its verifier."""
 
 from __future__ import annotations
 
@@ -8,9 +8,18 @@ import numpy as np
 import pytest
 
 from lenet.devtools.fit_reader import exact_rate, fit_logistic, training_set
-from lenet.ink import read_number as rn
-from lenet.ink.preprocess import Stroke, label_components, preprocess_ink, render_strokes
-from lenet.ink.read_number import find_cuts, read_number, read_strokes
+from lenet.ink import (
+    Stroke,
+    candidates,
+    preprocess_ink,
+    read_number,
+    read_strokes,
+    render_strokes,
+    verifier,
+)
+from lenet.ink import number_reader as rn
+from lenet.ink.components import label_components
+from lenet.ink.cuts import CUT_HEIGHT, MAX_CUTS, MIN_CUT_SHARE, find_cuts
 from tests.test_preprocess import GLYPHS, digit
 from tests.test_segment import PEN, H, strip, strip_strokes
 
@@ -135,7 +144,7 @@ def test_empty_input(model) -> None:
 def test_cuts_are_ordered_apart_and_leave_ink_on_both_sides() -> None:
     ink, _ = strip("802", touching=(1, 2))
     cuts = find_cuts(ink)
-    assert 2 <= len(cuts) <= rn.MAX_CUTS
+    assert 2 <= len(cuts) <= MAX_CUTS
     h, w = ink.shape
     total = ink.sum()
     cols = np.arange(w)[None, :]
@@ -145,32 +154,32 @@ def test_cuts_are_ordered_apart_and_leave_ink_on_both_sides() -> None:
         assert (c <= nxt[0]).all()  # never crossing the next cut
         assert crossed >= 0
         shares.append(ink[cols < c[:, None]].sum() / total)
-    assert min(shares) >= rn.MIN_CUT_SHARE - 0.02 and max(shares) <= 1 - rn.MIN_CUT_SHARE + 0.02
+    assert min(shares) >= MIN_CUT_SHARE - 0.02 and max(shares) <= 1 - MIN_CUT_SHARE + 0.02
     assert shares == sorted(shares)
 
 
 def ws(ink: np.ndarray) -> int:
     """Columns of the copy the cuts are traced on."""
     h, w = ink.shape
-    return max(3, round(w * min(1.0, rn.CUT_HEIGHT / h)))
+    return max(3, round(w * min(1.0, CUT_HEIGHT / h)))
 
 
 def test_narrow_group_is_never_cut(model) -> None:
     ink = render_strokes(digit("1", 20, 20, 150, 10), (200, 200))
-    cands, n = rn.group_candidates(ink, 150.0)
+    cands, n = candidates.group_candidates(ink, 150.0)
     assert n == 1 and len(cands) == 1
 
 
 def test_verifier_prefers_whole_digits_to_fragments(model) -> None:
     ink, _ = strip("70", touching=(1,))
     (group,) = rn.segment_digits(ink)
-    cands, n = rn.group_candidates(group.ink, float(group.y1 - group.y0))
+    cands, n = candidates.group_candidates(group.ink, float(group.y1 - group.y0))
     probs = model.predict_proba(np.stack([c.preprocessed.image for c in cands]))
-    x = np.stack([rn.features(c.geometry, p) for c, p in zip(cands, probs, strict=True)])
-    assert x.shape == (len(cands), len(rn.FEATURES)) and np.isfinite(x).all()
-    scores = rn.log_p_digit(x)
+    x = np.stack([verifier.features(c.geometry, p) for c, p in zip(cands, probs, strict=True)])
+    assert x.shape == (len(cands), len(verifier.FEATURES)) and np.isfinite(x).all()
+    scores = verifier.log_p_digit(x)
     assert (scores <= 0).all()
-    chain = rn.best_chain(cands, scores + rn.COUNT_BIAS, n)
+    chain = rn.best_chain(cands, scores + verifier.COUNT_BIAS, n)
     assert len(chain) == 2
     whole = [k for k, c in enumerate(cands) if c.stop - c.start == n]
     assert all(scores[k] > scores[whole[0]] for k in chain)
@@ -203,21 +212,21 @@ def test_training_labels_and_bias_search(test_digits, model) -> None:
 
     strips = make_number_strips(*test_digits, 4, 5, touch_probability=0.5)
     x, y = training_set(strips, model)
-    assert x.shape == (len(y), len(rn.FEATURES))
+    assert x.shape == (len(y), len(verifier.FEATURES))
     digits = sum(len(s.number) for s in strips)
     # most digits have a candidate that is exactly them (a digit may have a few, cut a pixel
     # apart), and most candidates are not digits
     assert 0.5 * digits <= y.sum() <= 2 * digits and y.mean() < 0.3
     groups = [_strip_groups(s, model) for s in strips]
-    params = (rn.FEATURE_MEAN, rn.FEATURE_SCALE, rn.VERIFIER_WEIGHTS)
-    assert exact_rate(strips, groups, params, rn.COUNT_BIAS) == pytest.approx(
+    params = (verifier.FEATURE_MEAN, verifier.FEATURE_SCALE, verifier.VERIFIER_WEIGHTS)
+    assert exact_rate(strips, groups, params, verifier.COUNT_BIAS) == pytest.approx(
         np.mean([_read_strip(s, model) == s.number for s in strips])
     )
 
 
 def _read_strip(s, model) -> str:
     from lenet.devtools.drawn import render_strip
-    from lenet.ink.preprocess import to_ink
+    from lenet.ink import to_ink
 
     return _read(to_ink(render_strip(s)), model)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lenet.ink.grouping import DigitBox, segment_digits
-from lenet.ink.preprocess import Stroke, label_components, preprocess_ink, render_strokes
+from lenet.ink import DigitBox, Stroke, preprocess_ink, render_strokes, segment_digits
+from lenet.ink.components import label_components
 from tests.test_preprocess import GLYPHS, check_mnist_like, diff, digit
 
 H = 100  # digit height in the strips, px
@@ -84,7 +84,7 @@ def test_six_digits_with_a_two_stroke_five() -> None:
 def test_touching_digits_stay_one_group() -> None:
     ink, _ = strip("1700", touching=(3,))
     boxes = segment_digits(ink)
-    assert len(boxes) == 3  # 1, 7, and the touching 00 (lenet.ink.read_number cuts it)
+    assert len(boxes) == 3  # 1, 7, and the touching 00 (lenet.ink.number_reader cuts it)
     assert boxes[2].x1 - boxes[2].x0 > 1.3 * H
 
 

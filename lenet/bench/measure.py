@@ -5,7 +5,7 @@ Measured (medians over repeats, after a warm-up that also triggers numba's compi
 - training throughput, images/s, of forward + backward + Adam step at batch 32/64/128/256;
 - batch inference throughput on 10,000 images, in batches of 1,000;
 - single-image latency of ``Classifier.predict_proba`` (median and p99 of 1,000 calls), and
-  separately of preprocessing a 280x280 drawing (``lenet.ink.preprocess``).
+  separately of preprocessing a 280x280 drawing (``lenet.ink.preprocess_image``).
 
 With ``with_torch`` the same LeNet-5 in PyTorch (an optional extra, never used by the engine)
 is measured in the same run (``lenet.bench.torch_reference``, in its own process) with the
@@ -106,7 +106,7 @@ def bench_engine(threads: int | None, quick: bool, log: Callable[[str], None]) -
     log(f"single image: {out['latency_us_median']:.1f} us median")
 
     try:
-        from lenet.ink.preprocess import preprocess_image
+        from lenet.ink import preprocess_image
     except ImportError:
         pass
     else:

@@ -3,7 +3,7 @@
 Every file gets an answer in input order: a digit with its confidence and the ten
 probabilities, or an ``error`` saying why it could not be read (the other files are still
 answered). With ``multi`` the image may hold several digits side by side, touching or not;
-``lenet.ink.read_number`` reads them left to right into a ``number``.
+``lenet.ink.number_reader`` reads them left to right into a ``number``.
 """
 
 from __future__ import annotations
@@ -16,20 +16,18 @@ from pathlib import Path
 
 import numpy as np
 
-from lenet.classifier import NOT_SURE_BELOW, Classifier
-from lenet.ink.preprocess import ImageError, load_image, preprocess_ink, to_ink
-from lenet.ink.read_number import read_number
+from lenet.classifier import Classifier
+from lenet.ink import ImageError, load_image, preprocess_ink, read_number, to_ink
 
 CHUNK = 256  # files preprocessed before one batched forward pass
 
 
-def _answer(probabilities: np.ndarray) -> dict:
-    digit = int(probabilities.argmax())
-    confidence = float(probabilities[digit])
+def _answer(classifier: Classifier, probabilities: np.ndarray) -> dict:
+    pred = classifier.prediction_from(probabilities)
     return {
-        "digit": digit,
-        "confidence": round(confidence, 6),
-        "not_sure": confidence < NOT_SURE_BELOW,
+        "digit": pred.digit,
+        "confidence": round(pred.confidence, 6),
+        "not_sure": pred.not_sure,
     }
 
 
@@ -47,7 +45,7 @@ def _prepare(
     digits = None
     if reader is not None:
         digits = [
-            {"box": list(map(int, d.box)), **_answer(d.probabilities)}
+            {"box": list(map(int, d.box)), **_answer(reader, d.probabilities)}
             for d in read_number(ink, reader)
         ]
     return single.image, digits, None
@@ -69,7 +67,8 @@ def predict_files(
                 continue
             p = probs[row]
             row += 1
-            result = {"file": path, **_answer(p), "probabilities": [round(float(v), 6) for v in p]}
+            result = {"file": path, **_answer(classifier, p),
+                      "probabilities": [round(float(v), 6) for v in p]}
             if digits is not None:
                 result["number"] = "".join(str(d["digit"]) for d in digits)
                 result["digits"] = digits

@@ -41,15 +41,17 @@ import numpy as np
 from numba import njit
 from PIL import Image
 
-from lenet.ink.preprocess import (
+from lenet.ink import (
+    ClassifierLike,
     Stroke,
-    label_components,
     preprocess_image,
     preprocess_strokes,
+    read_number,
+    read_strokes,
     render_strokes,
     to_ink,
 )
-from lenet.ink.read_number import ClassifierLike, read_number, read_strokes
+from lenet.ink.components import label_components
 
 __all__ = [
     "CANVAS",
@@ -139,7 +141,7 @@ def load_test_digits(
     LENET_DATA_DIR environment variable or the download cache). The training files are
     not read.
     """
-    from lenet.data.mnist import FILES, find_mnist_file, locate_data_dir, read_idx
+    from lenet.data import FILES, find_mnist_file, locate_data_dir, read_idx
 
     folder = locate_data_dir(data_dir)
     images = read_idx(find_mnist_file(folder, FILES["test_images"]))

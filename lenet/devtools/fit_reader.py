@@ -1,11 +1,12 @@
-"""Fit `lenet.ink.read_number`'s verifier: P(a candidate is exactly one whole digit).
+"""Fit `lenet.ink.verifier`: P(a candidate is exactly one whole digit).
 
-``python -m lenet.devtools.fit_reader`` draws multi-digit strips from MNIST *training* digits (the
-drawn-digit figures use test digits), lists every candidate digit `read_number` would
-consider, labels it by the strip's ground truth (the candidate holds ≥ PURITY of its ink from
-one digit and ≥ COVERAGE of that digit's ink), fits a logistic regression on
-`read_number.features`, picks COUNT_BIAS on a second set of training-digit strips, and prints
-the constants to paste into `lenet/ink/read_number.py`. Takes about four minutes on 2 cores.
+``python -m lenet.devtools.fit_reader`` draws multi-digit strips from MNIST *training*
+digits (the drawn-digit figures use test digits), lists every candidate digit
+`read_number` would consider, labels it by the strip's ground truth (the candidate holds
+≥ PURITY of its ink from one digit and ≥ COVERAGE of that digit's ink), fits a logistic
+regression on `lenet.ink.verifier.features`, picks COUNT_BIAS on a second set of
+training-digit strips, and prints the constants to paste into `lenet/ink/verifier.py`.
+Takes about four minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -17,9 +18,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from lenet.devtools.drawn import DrawnStrip, make_number_strips, render_strip
-from lenet.ink import read_number as rn
+from lenet.ink import number_reader as rn
+from lenet.ink.candidates import group_candidates
 from lenet.ink.grouping import segment_digits
-from lenet.ink.preprocess import MASK_LEVEL, render_strokes, to_ink
+from lenet.ink.image import to_ink
+from lenet.ink.normalise import MASK_LEVEL
+from lenet.ink.strokes import render_strokes
+from lenet.ink.verifier import log_p_digit
 
 PURITY = 0.9
 COVERAGE = 0.85
@@ -45,7 +50,7 @@ def _strip_groups(strip: DrawnStrip, classifier: rn.ClassifierLike) -> list[tupl
     line = rn.line_height(groups)
     out = []
     for g in groups:
-        cands, n = rn.group_candidates(g.ink, line)
+        cands, n = group_candidates(g.ink, line)
         if cands:
             probs, x = rn.classify_candidates(cands, classifier)
             out.append((g.box, cands, n, x, probs))
@@ -96,7 +101,7 @@ def exact_rate(
     for strip, per_group in zip(strips, groups, strict=True):
         digits = []
         for _, cands, n, x, probs in per_group:
-            chain = rn.best_chain(cands, rn.log_p_digit(x, params) + bias, n)
+            chain = rn.best_chain(cands, log_p_digit(x, params) + bias, n)
             digits += [str(int(probs[k].argmax())) for k in chain]
         ok += "".join(digits) == strip.number
     return ok / max(len(strips), 1)

@@ -1,0 +1,39 @@
+"""Ink: everything that turns a drawing or an image into what the network sees.
+
+    strokes --render_strokes--> ink (H, W) --preprocess_ink--> Preprocessed (28x28)
+    image   --load_image/to_ink--> ink (H, W) ---^
+    ink of several digits --read_number / read_strokes--> [ReadDigit, ...]
+
+Modules: `strokes` (pen strokes, rendering), `image` (decoding, polarity), `normalise`
+(crop, stroke width, 20 px box, centre of mass), `stroke_width`, `distance` (exact distance
+transform), `components` (connected components), `preprocess` (the two front doors),
+`grouping` (digits side by side), `cuts`, `candidates`, `verifier`, `number_reader`.
+Ink maps are float32 (H, W) in [0, 1], ink = 1; boxes are (x0, y0, x1, y1), x1/y1 exclusive.
+"""
+
+from lenet.ink.grouping import DigitBox, segment_digits
+from lenet.ink.image import ImageError, load_image, to_ink
+from lenet.ink.normalise import FRAME, Preprocessed, preprocess_ink
+from lenet.ink.number_reader import ClassifierLike, ReadDigit, read_number, read_strokes
+from lenet.ink.preprocess import preprocess_image, preprocess_strokes, warm_up
+from lenet.ink.strokes import Stroke, render_strokes
+
+__all__ = [
+    "FRAME",
+    "ClassifierLike",
+    "DigitBox",
+    "ImageError",
+    "Preprocessed",
+    "ReadDigit",
+    "Stroke",
+    "load_image",
+    "preprocess_image",
+    "preprocess_ink",
+    "preprocess_strokes",
+    "read_number",
+    "read_strokes",
+    "render_strokes",
+    "segment_digits",
+    "to_ink",
+    "warm_up",
+]

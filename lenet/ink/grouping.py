@@ -3,7 +3,7 @@
 `segment_digits` labels the 8-connected components of the ink, sets specks aside, merges
 components that overlap substantially in x (a "5" drawn in two strokes, a "4" whose strokes
 do not touch) and gives the specks back to the group they sit on. A group is one digit or
-several touching ones; `lenet.ink.read_number` decides which, and where to cut.
+several touching ones; `lenet.ink.number_reader` decides which, and where to cut.
 
 Images are float32 ink maps (H, W) in [0, 1] (ink = 1); boxes are (x0, y0, x1, y1) in
 pixels of the full image with exclusive x1, y1.
@@ -15,13 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lenet.ink.preprocess import (
-    SPECK_EXTENT,
-    SPECK_FRACTION,
-    _finite,
-    _noise_mask,
-    label_components,
-)
+from lenet.ink.components import label_components
+from lenet.ink.normalise import SPECK_EXTENT, SPECK_FRACTION, finite_ink, ink_mask
 
 __all__ = ["DigitBox", "segment_digits"]
 
@@ -110,10 +105,10 @@ def segment_digits(ink: np.ndarray) -> list[DigitBox]:
     a = np.asarray(ink, dtype=np.float32)
     if a.ndim != 2:
         raise ValueError(f"expected an ink map (H, W), got shape {a.shape}")
-    a, peak = _finite(a)
+    a, peak = finite_ink(a)
     if peak <= 1e-3:
         return []
-    labels, st = label_components(_noise_mask(a, peak))
+    labels, st = label_components(ink_mask(a, peak))
     if len(st) == 0:
         return []
     counts = st[:, 0]

@@ -25,7 +25,8 @@ from lenet.classifier import MNIST_MEAN, MNIST_STD, Classifier
 from lenet.data.augment import AugmentConfig, augment_batch
 from lenet.nn.losses import SoftmaxCrossEntropy
 from lenet.nn.model import lenet5
-from lenet.nn.optim import make_optimizer, make_schedule
+from lenet.nn.optim import make_optimizer
+from lenet.nn.schedules import make_schedule
 from lenet.training.evaluate import evaluate
 
 

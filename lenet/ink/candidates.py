@@ -1,0 +1,100 @@
+"""Candidate digits of one ink group: runs of pieces between cuts, or runs of strokes.
+
+Each candidate carries its ink, its preprocessed 28x28 and the shape measurements
+(`geometry`) that the verifier (`lenet.ink.verifier`) needs besides the classifier's output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lenet.ink.cuts import CUT_HEIGHT, drop_stubs, find_cuts
+from lenet.ink.normalise import MASK_LEVEL, Preprocessed, preprocess_ink
+from lenet.ink.stroke_width import stroke_width
+
+__all__ = ["Candidate", "group_candidates", "stroke_runs"]
+
+MIN_SPLIT_ASPECT = 0.8
+"""Groups narrower than this x their height are read as one digit without trying cuts."""
+MAX_RUN = 4
+"""A digit is drawn with at most this many strokes (see `read_strokes`)."""
+MIN_PIECE_INK = 0.03
+"""A candidate digit holds at least this fraction of its group's ink."""
+MAX_PIECE_WIDTH = 1.8
+"""A candidate digit (other than a whole group) is at most this x the line height wide."""
+
+
+@dataclass
+class Candidate:
+    """A run of pieces [start, stop) of a group (pieces are between consecutive cuts).
+
+    ink: the group-sized ink map holding only this candidate's pixels; geometry: the
+    shape measurements `features` needs besides the classifier's output.
+    """
+
+    start: int
+    stop: int
+    ink: np.ndarray
+    preprocessed: Preprocessed
+    geometry: tuple[float, ...]
+
+
+def group_candidates(ink: np.ndarray, line_height: float) -> tuple[list[Candidate], int]:
+    """Candidate digits of one group's ink (h, w) and its number of pieces.
+
+    The whole group is always a candidate (unless it preprocesses as empty).
+    """
+    h, w = ink.shape
+    cuts = find_cuts(ink) if w >= MIN_SPLIT_ASPECT * h else []
+    n = len(cuts) + 1
+    edges = [np.zeros(h, np.int64), *(c for c, _ in cuts), np.full(h, w, np.int64)]
+    crossed = [0.0, *(cost for _, cost in cuts), 0.0]
+    width = max(stroke_width(ink >= MASK_LEVEL) * min(1.0, CUT_HEIGHT / h), 0.5)
+    columns = np.arange(w)[None, :]
+    total = float(ink.sum())
+    out: list[Candidate] = []
+    for i in range(n):
+        for j in range(i + 1, n + 1):
+            whole = (i, j) == (0, n)
+            if whole:
+                piece = ink
+            else:
+                inside = (columns >= edges[i][:, None]) & (columns < edges[j][:, None])
+                piece = drop_stubs(np.where(inside, ink, np.float32(0.0)), edges[i], edges[j])
+            share = float(piece.sum()) / total
+            if share < MIN_PIECE_INK:
+                continue
+            rows = np.flatnonzero(piece.any(axis=1))
+            cols = np.flatnonzero(piece.any(axis=0))
+            ph, pw = float(rows[-1] - rows[0] + 1), float(cols[-1] - cols[0] + 1)
+            if not whole and pw > MAX_PIECE_WIDTH * line_height:
+                continue
+            pre = preprocess_ink(piece)
+            if pre.empty:
+                continue
+            geometry = (ph, pw, float(h), line_height, share,
+                        crossed[i] / width, crossed[j] / width, float(j - i), float(whole))
+            out.append(Candidate(i, j, piece, pre, geometry))
+    return out, n
+
+
+def stroke_runs(parts: list[np.ndarray], height: float, line: float) -> list[Candidate]:
+    """Candidate digits of one ink group drawn as len(parts) strokes: every run of at most
+    MAX_RUN consecutive ones (each part is one stroke's ink within the group's box)."""
+    n = len(parts)
+    out: list[Candidate] = []
+    for i in range(n):
+        ink = np.zeros_like(parts[i])
+        for j in range(i + 1, min(n, i + MAX_RUN) + 1):
+            ink = np.maximum(ink, parts[j - 1])
+            pre = preprocess_ink(ink)
+            if pre.empty:
+                continue
+            x0, y0, x1, y1 = pre.box
+            whole = float((i, j) == (0, n))
+            geometry = (float(y1 - y0), float(x1 - x0), height, line, 1.0 if whole else 0.5,
+                        0.0, 0.0, 1.0, whole)
+            out.append(Candidate(i, j, ink, pre, geometry))
+    return out

@@ -1,0 +1,196 @@
+"""Read a number written as digits side by side ("2026"), touching digits included.
+
+Segmentation by recognition: `lenet.ink.grouping.segment_digits` finds the digit groups
+(connected ink, merged when it overlaps in x). A group at least MIN_SPLIT_ASPECT as wide as
+tall may hold touching digits, so candidate cuts are traced through it: seams from top to
+bottom (and bottom to top) through the least ink, found by dynamic programming on the
+group scaled to CUT_HEIGHT rows. Every run of consecutive pieces between two cuts is a
+candidate digit; each is preprocessed and classified, and a small logistic verifier turns
+the classifier's output and the candidate's shape into P(this is exactly one whole digit).
+The reading of a group is the chain of candidates from its left to its right edge that
+maximises sum(log P + COUNT_BIAS), by dynamic programming over the cuts.
+
+A group too narrow to hold two digits, or one that no chain of candidates beats as a
+whole, is read exactly as the single-digit path reads it. The parts: `lenet.ink.cuts`
+(seams), `lenet.ink.candidates` (candidate digits), `lenet.ink.verifier` (P(one digit)).
+
+`read_strokes` (the app's number mode) knows the strokes too, and splits a group drawn with
+several strokes into runs of consecutive strokes instead of cutting it.
+
+Images are float32 ink maps (H, W) in [0, 1] (ink = 1); boxes are (x0, y0, x1, y1) in
+pixels of the whole image with exclusive x1, y1.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from lenet.ink.candidates import Candidate, group_candidates, stroke_runs
+from lenet.ink.grouping import DigitBox, segment_digits
+from lenet.ink.normalise import Preprocessed
+from lenet.ink.strokes import Stroke, render_strokes
+from lenet.ink.verifier import COUNT_BIAS, features, log_p_digit
+
+__all__ = ["ClassifierLike", "ReadDigit", "read_number", "read_strokes"]
+
+
+class ClassifierLike(Protocol):
+    """What the readers need from a classifier (`lenet.classifier.Classifier`)."""
+
+    def predict_proba(self, images: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class ReadDigit:
+    """One digit of a number: what the network saw and what it answered.
+
+    preprocessed: the 28x28 input, its box in the whole image's pixels; probabilities: (10,).
+    """
+
+    preprocessed: Preprocessed
+    probabilities: np.ndarray
+
+    @property
+    def digit(self) -> int:
+        return int(self.probabilities.argmax())
+
+    @property
+    def confidence(self) -> float:
+        return float(self.probabilities.max())
+
+    @property
+    def box(self) -> tuple[int, int, int, int] | None:
+        return self.preprocessed.box
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def classify_candidates(
+    cands: list[Candidate], classifier: ClassifierLike
+) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities (N, 10) and verifier features (N, F) of candidates (N ≥ 1)."""
+    probs = classifier.predict_proba(np.stack([c.preprocessed.image for c in cands]))
+    x = np.stack([features(c.geometry, p) for c, p in zip(cands, probs, strict=True)])
+    return probs, x
+
+
+def best_chain(cands: list[Candidate], scores: np.ndarray, n: int) -> list[int]:
+    """Indices of the candidates covering pieces [0, n) with the highest total score (the
+    whole group, if it is a candidate, when no chain covers them)."""
+    best = np.full(n + 1, -np.inf)
+    best[0] = 0.0
+    back = [-1] * (n + 1)
+    for k in sorted(range(len(cands)), key=lambda k: cands[k].stop):
+        c = cands[k]
+        if best[c.start] + scores[k] > best[c.stop]:
+            best[c.stop] = best[c.start] + scores[k]
+            back[c.stop] = k
+    if not np.isfinite(best[n]):  # no chain of readable pieces: the whole group it is
+        return [k for k, c in enumerate(cands) if c.stop - c.start == n]
+    chain, j = [], n
+    while j > 0:
+        chain.append(back[j])
+        j = cands[back[j]].start
+    return chain[::-1]
+
+
+def _choose(
+    cands: list[Candidate], n: int, classifier: ClassifierLike
+) -> list[tuple[Candidate, np.ndarray]]:
+    """The best chain of candidates covering pieces [0, n), with their probabilities."""
+    if not cands:
+        return []
+    probs, x = classify_candidates(cands, classifier)
+    chain = best_chain(cands, log_p_digit(x) + COUNT_BIAS, n)
+    return [(cands[k], probs[k]) for k in chain]
+
+
+def _shifted(c: Candidate, probs: np.ndarray, x0: int, y0: int, area: float) -> ReadDigit:
+    """A candidate cut from an ink crop at (x0, y0) of an image of `area` px, as a ReadDigit
+    with its box in the image's pixels."""
+    pre = c.preprocessed
+    bx0, by0, bx1, by1 = pre.box
+    frac = pre.ink_fraction * c.ink.shape[0] * c.ink.shape[1] / area
+    box = (bx0 + x0, by0 + y0, bx1 + x0, by1 + y0)
+    return ReadDigit(dataclasses.replace(pre, box=box, ink_fraction=frac), probs)
+
+
+def _read_group(g: DigitBox, line: float, classifier: ClassifierLike, area: float) -> list:
+    cands, n = group_candidates(g.ink, line)
+    return [_shifted(c, p, g.x0, g.y0, area) for c, p in _choose(cands, n, classifier)]
+
+
+def line_height(groups: list[DigitBox]) -> float:
+    """The median height of the groups, px (at least 1)."""
+    return max(float(np.median([g.y1 - g.y0 for g in groups])), 1.0)
+
+
+def read_number(ink: np.ndarray, classifier: ClassifierLike) -> list[ReadDigit]:
+    """The digits of an ink map (H, W) float in [0, 1], left to right ([] if no ink).
+
+    Single-digit input gives exactly the single-digit path's 28x28 image (and so answer).
+    """
+    groups = segment_digits(ink)
+    if not groups:
+        return []
+    area = float(max(ink.shape[0] * ink.shape[1], 1))
+    line = line_height(groups)
+    return [d for g in groups for d in _read_group(g, line, classifier, area)]
+
+
+# ------------------------------------------------------------------------------ strokes
+
+
+def _render(strokes: Sequence[Stroke], canvas_size: tuple[int, int], scale: float) -> np.ndarray:
+    w, h = canvas_size
+    scaled = [Stroke(s.points * scale, s.width * scale, s.pressures, s.erase) for s in strokes]
+    return render_strokes(scaled, (max(1, round(w * scale)), max(1, round(h * scale))))
+
+
+def read_strokes(
+    strokes: Sequence[Stroke],
+    canvas_size: tuple[int, int],
+    classifier: ClassifierLike,
+    scale: float = 1.0,
+) -> list[ReadDigit]:
+    """The digits of a drawing (strokes in drawing order on a (W, H) canvas), left to right.
+
+    Strokes know what the image does not: two digits that touch were still drawn with
+    different strokes. An ink group (see `read_number`) drawn with several strokes is split
+    along strokes: every run of up to MAX_RUN strokes consecutive in drawing order is a
+    candidate digit, scored by the verifier as a whole group (a "4" or a "5" drawn in two
+    strokes is one run, "11" is two); a group drawn in one stroke is cut as in
+    `read_number`. The ink is rendered at `scale` x the canvas, and boxes are in those
+    pixels. With eraser strokes the image alone is read.
+    """
+    strokes = [s for s in strokes if len(s.points)]
+    ink = _render(strokes, canvas_size, scale)
+    if any(s.erase for s in strokes):
+        return read_number(ink, classifier)
+    groups = segment_digits(ink)
+    if not groups:
+        return []
+    area = float(max(ink.shape[0] * ink.shape[1], 1))
+    line = line_height(groups)
+    parts = [_render([s], canvas_size, scale) for s in strokes]
+    owner: list[list[int]] = [[] for _ in groups]
+    for k, part in enumerate(parts):  # each stroke goes where most of its ink is
+        inside = [float(part[g.y0 : g.y1, g.x0 : g.x1][g.ink > 0].sum()) for g in groups]
+        if max(inside) > 0:
+            owner[int(np.argmax(inside))].append(k)
+    out: list[ReadDigit] = []
+    for g, mine in zip(groups, owner, strict=True):
+        if len(mine) < 2:
+            out += _read_group(g, line, classifier, area)
+            continue
+        crops = [parts[k][g.y0 : g.y1, g.x0 : g.x1] for k in mine]
+        cands = stroke_runs(crops, float(g.y1 - g.y0), line)
+        out += [_shifted(c, p, g.x0, g.y0, area) for c, p in _choose(cands, len(mine), classifier)]
+    out.sort(key=lambda d: 0.5 * (d.box[0] + d.box[2]))
+    return out
