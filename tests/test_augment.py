@@ -1,4 +1,5 @@
-"""lenet.data.augment: numba kernels vs NumPy twins, geometry, determinism, API contract."""
+"""Augmentation (augment, augment_kernels): kernels vs NumPy twins, geometry,
+determinism, API contract."""
 
 from __future__ import annotations
 
@@ -7,25 +8,27 @@ import numpy as np
 import pytest
 
 from lenet.data.augment import (
-    _OP_DILATE,
-    _OP_ERODE,
-    _OP_NONE,
     AugmentConfig,
-    _dilate_numpy,
-    _erode_numpy,
     _fit_in_frame,
-    _gaussian_weights,
-    _ink_bbox_kernel,
-    _ink_bbox_numpy,
     _linear_part,
-    _morph_kernel,
-    _morph_numpy,
-    _smooth_kernel,
-    _smooth_numpy,
-    _warp_kernel,
-    _warp_numpy,
     affine_matrices,
     augment_batch,
+)
+from lenet.data.augment_kernels import (
+    OP_DILATE,
+    OP_ERODE,
+    OP_NONE,
+    dilate_numpy,
+    erode_numpy,
+    gaussian_weights,
+    ink_bbox_kernel,
+    ink_bbox_numpy,
+    morph_kernel,
+    morph_numpy,
+    smooth_kernel,
+    smooth_numpy,
+    warp_kernel,
+    warp_numpy,
 )
 
 H = W = 28
@@ -76,8 +79,8 @@ def test_morph_kernel_matches_numpy() -> None:
     ops = rng.integers(0, 3, n).astype(np.int8)
     square = rng.random(n) < 0.5
     strength = rng.random(n).astype(np.float32)
-    got = _morph_kernel(images, ops, square, strength)
-    want = _morph_numpy(images, ops, square, strength)
+    got = morph_kernel(images, ops, square, strength)
+    want = morph_numpy(images, ops, square, strength)
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, want, atol=1e-6)
 
@@ -88,11 +91,11 @@ def test_morph_kernel_full_strength_is_plain_dilation_and_erosion(square: bool) 
     images = _random_images(rng, 4)
     one = np.ones(4, dtype=np.float32)
     sq = np.full(4, square)
-    dil = _morph_kernel(images, np.full(4, _OP_DILATE, np.int8), sq, one)
-    ero = _morph_kernel(images, np.full(4, _OP_ERODE, np.int8), sq, one)
+    dil = morph_kernel(images, np.full(4, OP_DILATE, np.int8), sq, one)
+    ero = morph_kernel(images, np.full(4, OP_ERODE, np.int8), sq, one)
     for i in range(4):
-        np.testing.assert_array_equal(dil[i], _dilate_numpy(images[i], square))
-        np.testing.assert_array_equal(ero[i], _erode_numpy(images[i], square))
+        np.testing.assert_array_equal(dil[i], dilate_numpy(images[i], square))
+        np.testing.assert_array_equal(ero[i], erode_numpy(images[i], square))
 
 
 def test_ink_bbox_kernel_matches_numpy() -> None:
@@ -102,8 +105,8 @@ def test_ink_bbox_kernel_matches_numpy() -> None:
         y0, x0 = rng.integers(0, 20, 2)
         images[i, y0 : y0 + rng.integers(1, 8), x0 : x0 + rng.integers(1, 8)] = 0.7
     # image 5 stays empty -> NaN row
-    got = _ink_bbox_kernel(images, 0.2)
-    want = _ink_bbox_numpy(images, 0.2)
+    got = ink_bbox_kernel(images, 0.2)
+    want = ink_bbox_numpy(images, 0.2)
     np.testing.assert_array_equal(got, want)
     assert np.isnan(got[5]).all()
 
@@ -112,9 +115,9 @@ def test_ink_bbox_kernel_matches_numpy() -> None:
 def test_smooth_kernel_matches_numpy(sigma: float) -> None:
     rng = np.random.default_rng(3)
     noise = rng.integers(0, 256, (5, 2, H, W), dtype=np.uint8)
-    weights = _gaussian_weights(sigma, H)
-    got = _smooth_kernel(noise, weights, 20.0)
-    want = _smooth_numpy(noise, weights, 20.0)
+    weights = gaussian_weights(sigma, H)
+    got = smooth_kernel(noise, weights, 20.0)
+    want = smooth_numpy(noise, weights, 20.0)
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, want, atol=1e-4)
 
@@ -122,10 +125,10 @@ def test_smooth_kernel_matches_numpy(sigma: float) -> None:
 def test_smoothed_field_has_documented_magnitude() -> None:
     """Interior displacement std ≈ alpha · sqrt(1/3) · Σw² (≈ 0.04·alpha for sigma = 4)."""
     rng = np.random.default_rng(4)
-    weights = _gaussian_weights(4.0, H)
+    weights = gaussian_weights(4.0, H)
     alpha = 20.0
     noise = rng.integers(0, 256, (400, 2, H, W), dtype=np.uint8)
-    field = _smooth_kernel(noise, weights, alpha)
+    field = smooth_kernel(noise, weights, alpha)
     expected = alpha * np.sqrt(1.0 / 3.0) * np.sum(weights**2)
     assert expected == pytest.approx(0.04 * alpha, rel=0.05)
     assert field[:, :, 12:16, 12:16].std() == pytest.approx(expected, rel=0.15)
@@ -146,8 +149,8 @@ def test_warp_kernel_matches_numpy() -> None:
     disp = rng.normal(0.0, 1.5, (5, 2, H, W)).astype(np.float32)
     disp_idx = _no_disp_idx(n)
     disp_idx[[1, 4, 7, 10, 15]] = np.arange(5)
-    got = _warp_kernel(images, inv, disp, disp_idx)
-    want = _warp_numpy(images, inv, disp, disp_idx)
+    got = warp_kernel(images, inv, disp, disp_idx)
+    want = warp_numpy(images, inv, disp, disp_idx)
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, want, atol=1e-5)
 
@@ -158,7 +161,7 @@ def test_warp_kernel_matches_numpy() -> None:
 def test_identity_matrix_returns_input() -> None:
     images = _random_images(np.random.default_rng(6), 3)
     inv = affine_matrices((H, W), angle_deg=np.zeros(3))
-    np.testing.assert_array_equal(_warp_kernel(images, inv, NO_DISP, _no_disp_idx(3)), images)
+    np.testing.assert_array_equal(warp_kernel(images, inv, NO_DISP, _no_disp_idx(3)), images)
 
 
 def test_identity_config_returns_input() -> None:
@@ -176,7 +179,7 @@ def _centre_of_mass(img: np.ndarray) -> np.ndarray:
 def test_integer_shift_moves_centre_of_mass(shift: tuple[float, float]) -> None:
     img = _digit_like(16)[None]
     inv = affine_matrices((H, W), shift=shift)
-    out = _warp_kernel(img, inv, NO_DISP, _no_disp_idx(1))
+    out = warp_kernel(img, inv, NO_DISP, _no_disp_idx(1))
     np.testing.assert_allclose(_centre_of_mass(out[0]) - _centre_of_mass(img[0]), shift, atol=1e-9)
     np.testing.assert_allclose(out.sum(), img.sum(), rtol=1e-6)  # nothing left the frame
 
@@ -187,7 +190,7 @@ def test_rotation_by_90_degrees_matches_rot90() -> None:
     pattern[9:22, 6:9] = 0.5  # vertical bar on the left
     pattern[20, 23] = 0.8  # a lone dot
     inv = affine_matrices((H, W), angle_deg=90.0)
-    out = _warp_kernel(pattern[None], inv, NO_DISP, _no_disp_idx(1))[0]
+    out = warp_kernel(pattern[None], inv, NO_DISP, _no_disp_idx(1))[0]
     # positive angle = counter-clockwise on screen, like np.rot90
     np.testing.assert_allclose(out, np.rot90(pattern), atol=1e-6)
 
@@ -197,12 +200,12 @@ def test_dilation_adds_ink_and_erosion_removes_it() -> None:
     strength = np.ones(2, dtype=np.float32)
     for square in (False, True):
         sq = np.full(2, square)
-        dil = _morph_kernel(img, np.full(2, _OP_DILATE, np.int8), sq, strength)
-        ero = _morph_kernel(img, np.full(2, _OP_ERODE, np.int8), sq, strength)
+        dil = morph_kernel(img, np.full(2, OP_DILATE, np.int8), sq, strength)
+        ero = morph_kernel(img, np.full(2, OP_ERODE, np.int8), sq, strength)
         assert dil.sum() > 1.2 * img.sum()
         assert ero.sum() < 0.8 * img.sum()
         assert (dil >= img).all() and (ero <= img).all()
-    same = _morph_kernel(img, np.full(2, _OP_NONE, np.int8), np.zeros(2, bool), strength)
+    same = morph_kernel(img, np.full(2, OP_NONE, np.int8), np.zeros(2, bool), strength)
     np.testing.assert_array_equal(same, img)
 
 
