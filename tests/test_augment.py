@@ -1,4 +1,4 @@
-"""Augmentation (augment, augment_kernels): kernels vs NumPy twins, geometry,
+"""Augmentation (augment, augment_geometry, augment_kernels): kernels vs NumPy twins, geometry,
 determinism, API contract."""
 
 from __future__ import annotations
@@ -7,13 +7,8 @@ import numba
 import numpy as np
 import pytest
 
-from lenet.data.augment import (
-    AugmentConfig,
-    _fit_in_frame,
-    _linear_part,
-    affine_matrices,
-    augment_batch,
-)
+from lenet.data.augment import AugmentConfig, augment_batch
+from lenet.data.augment_geometry import affine_matrices, fit_in_frame, linear_part
 from lenet.data.augment_kernels import (
     OP_DILATE,
     OP_ERODE,
@@ -211,11 +206,11 @@ def test_dilation_adds_ink_and_erosion_removes_it() -> None:
 
 def test_fit_in_frame_clamps_shift_and_shrinks_oversized_digits() -> None:
     bbox = np.array([[4.0, 23.0, 4.0, 23.0], [4.0, 23.0, 4.0, 23.0], [np.nan] * 4])
-    lin = _linear_part(
+    lin = linear_part(
         np.array([0.0, 45.0, 0.0]), np.array([1.0, 1.3, 1.0]), np.ones(3), np.zeros(3)
     )
     shift = np.array([[10.0, -10.0], [3.0, 3.0], [2.0, -2.0]])
-    new_lin, new_shift = _fit_in_frame(lin, shift, bbox, (H, W), margin=1.0)
+    new_lin, new_shift = fit_in_frame(lin, shift, bbox, (H, W), margin=1.0)
     # a 19-px box may move by 13.5 - 1 - 9.5 = 3 px at most
     np.testing.assert_allclose(new_shift[0], [3.0, -3.0])
     # 1.3 × rotated 45° does not fit: shrunk to exactly fill the allowed 25 px, centred
