@@ -1,4 +1,5 @@
-"""lenet.data.augment: numba kernels vs NumPy twins, geometry, determinism, API contract."""
+"""Augmentation (augment, augment_geometry, augment_kernels): kernels vs NumPy twins, geometry,
+determinism, API contract."""
 
 from __future__ import annotations
 
@@ -6,26 +7,23 @@ import numba
 import numpy as np
 import pytest
 
-from lenet.data.augment import (
-    _OP_DILATE,
-    _OP_ERODE,
-    _OP_NONE,
-    AugmentConfig,
-    _dilate_numpy,
-    _erode_numpy,
-    _fit_in_frame,
-    _gaussian_weights,
-    _ink_bbox_kernel,
-    _ink_bbox_numpy,
-    _linear_part,
-    _morph_kernel,
-    _morph_numpy,
-    _smooth_kernel,
-    _smooth_numpy,
-    _warp_kernel,
-    _warp_numpy,
-    affine_matrices,
-    augment_batch,
+from lenet.data.augment import AugmentConfig, augment_batch
+from lenet.data.augment_geometry import affine_matrices, fit_in_frame, linear_part
+from lenet.data.augment_kernels import (
+    OP_DILATE,
+    OP_ERODE,
+    OP_NONE,
+    dilate_numpy,
+    erode_numpy,
+    gaussian_weights,
+    ink_bbox_kernel,
+    ink_bbox_numpy,
+    morph_kernel,
+    morph_numpy,
+    smooth_kernel,
+    smooth_numpy,
+    warp_kernel,
+    warp_numpy,
 )
 
 H = W = 28
@@ -76,8 +74,8 @@ def test_morph_kernel_matches_numpy() -> None:
     ops = rng.integers(0, 3, n).astype(np.int8)
     square = rng.random(n) < 0.5
     strength = rng.random(n).astype(np.float32)
-    got = _morph_kernel(images, ops, square, strength)
-    want = _morph_numpy(images, ops, square, strength)
+    got = morph_kernel(images, ops, square, strength)
+    want = morph_numpy(images, ops, square, strength)
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, want, atol=1e-6)
 
@@ -88,11 +86,11 @@ def test_morph_kernel_full_strength_is_plain_dilation_and_erosion(square: bool) 
     images = _random_images(rng, 4)
     one = np.ones(4, dtype=np.float32)
     sq = np.full(4, square)
-    dil = _morph_kernel(images, np.full(4, _OP_DILATE, np.int8), sq, one)
-    ero = _morph_kernel(images, np.full(4, _OP_ERODE, np.int8), sq, one)
+    dil = morph_kernel(images, np.full(4, OP_DILATE, np.int8), sq, one)
+    ero = morph_kernel(images, np.full(4, OP_ERODE, np.int8), sq, one)
     for i in range(4):
-        np.testing.assert_array_equal(dil[i], _dilate_numpy(images[i], square))
-        np.testing.assert_array_equal(ero[i], _erode_numpy(images[i], square))
+        np.testing.assert_array_equal(dil[i], dilate_numpy(images[i], square))
+        np.testing.assert_array_equal(ero[i], erode_numpy(images[i], square))
 
 
 def test_ink_bbox_kernel_matches_numpy() -> None:
@@ -102,8 +100,8 @@ def test_ink_bbox_kernel_matches_numpy() -> None:
         y0, x0 = rng.integers(0, 20, 2)
         images[i, y0 : y0 + rng.integers(1, 8), x0 : x0 + rng.integers(1, 8)] = 0.7
     # image 5 stays empty -> NaN row
-    got = _ink_bbox_kernel(images, 0.2)
-    want = _ink_bbox_numpy(images, 0.2)
+    got = ink_bbox_kernel(images, 0.2)
+    want = ink_bbox_numpy(images, 0.2)
     np.testing.assert_array_equal(got, want)
     assert np.isnan(got[5]).all()
 
@@ -112,9 +110,9 @@ def test_ink_bbox_kernel_matches_numpy() -> None:
 def test_smooth_kernel_matches_numpy(sigma: float) -> None:
     rng = np.random.default_rng(3)
     noise = rng.integers(0, 256, (5, 2, H, W), dtype=np.uint8)
-    weights = _gaussian_weights(sigma, H)
-    got = _smooth_kernel(noise, weights, 20.0)
-    want = _smooth_numpy(noise, weights, 20.0)
+    weights = gaussian_weights(sigma, H)
+    got = smooth_kernel(noise, weights, 20.0)
+    want = smooth_numpy(noise, weights, 20.0)
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, want, atol=1e-4)
 
@@ -122,10 +120,10 @@ def test_smooth_kernel_matches_numpy(sigma: float) -> None:
 def test_smoothed_field_has_documented_magnitude() -> None:
     """Interior displacement std ≈ alpha · sqrt(1/3) · Σw² (≈ 0.04·alpha for sigma = 4)."""
     rng = np.random.default_rng(4)
-    weights = _gaussian_weights(4.0, H)
+    weights = gaussian_weights(4.0, H)
     alpha = 20.0
     noise = rng.integers(0, 256, (400, 2, H, W), dtype=np.uint8)
-    field = _smooth_kernel(noise, weights, alpha)
+    field = smooth_kernel(noise, weights, alpha)
     expected = alpha * np.sqrt(1.0 / 3.0) * np.sum(weights**2)
     assert expected == pytest.approx(0.04 * alpha, rel=0.05)
     assert field[:, :, 12:16, 12:16].std() == pytest.approx(expected, rel=0.15)
@@ -146,8 +144,8 @@ def test_warp_kernel_matches_numpy() -> None:
     disp = rng.normal(0.0, 1.5, (5, 2, H, W)).astype(np.float32)
     disp_idx = _no_disp_idx(n)
     disp_idx[[1, 4, 7, 10, 15]] = np.arange(5)
-    got = _warp_kernel(images, inv, disp, disp_idx)
-    want = _warp_numpy(images, inv, disp, disp_idx)
+    got = warp_kernel(images, inv, disp, disp_idx)
+    want = warp_numpy(images, inv, disp, disp_idx)
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, want, atol=1e-5)
 
@@ -158,7 +156,7 @@ def test_warp_kernel_matches_numpy() -> None:
 def test_identity_matrix_returns_input() -> None:
     images = _random_images(np.random.default_rng(6), 3)
     inv = affine_matrices((H, W), angle_deg=np.zeros(3))
-    np.testing.assert_array_equal(_warp_kernel(images, inv, NO_DISP, _no_disp_idx(3)), images)
+    np.testing.assert_array_equal(warp_kernel(images, inv, NO_DISP, _no_disp_idx(3)), images)
 
 
 def test_identity_config_returns_input() -> None:
@@ -176,7 +174,7 @@ def _centre_of_mass(img: np.ndarray) -> np.ndarray:
 def test_integer_shift_moves_centre_of_mass(shift: tuple[float, float]) -> None:
     img = _digit_like(16)[None]
     inv = affine_matrices((H, W), shift=shift)
-    out = _warp_kernel(img, inv, NO_DISP, _no_disp_idx(1))
+    out = warp_kernel(img, inv, NO_DISP, _no_disp_idx(1))
     np.testing.assert_allclose(_centre_of_mass(out[0]) - _centre_of_mass(img[0]), shift, atol=1e-9)
     np.testing.assert_allclose(out.sum(), img.sum(), rtol=1e-6)  # nothing left the frame
 
@@ -187,7 +185,7 @@ def test_rotation_by_90_degrees_matches_rot90() -> None:
     pattern[9:22, 6:9] = 0.5  # vertical bar on the left
     pattern[20, 23] = 0.8  # a lone dot
     inv = affine_matrices((H, W), angle_deg=90.0)
-    out = _warp_kernel(pattern[None], inv, NO_DISP, _no_disp_idx(1))[0]
+    out = warp_kernel(pattern[None], inv, NO_DISP, _no_disp_idx(1))[0]
     # positive angle = counter-clockwise on screen, like np.rot90
     np.testing.assert_allclose(out, np.rot90(pattern), atol=1e-6)
 
@@ -197,22 +195,22 @@ def test_dilation_adds_ink_and_erosion_removes_it() -> None:
     strength = np.ones(2, dtype=np.float32)
     for square in (False, True):
         sq = np.full(2, square)
-        dil = _morph_kernel(img, np.full(2, _OP_DILATE, np.int8), sq, strength)
-        ero = _morph_kernel(img, np.full(2, _OP_ERODE, np.int8), sq, strength)
+        dil = morph_kernel(img, np.full(2, OP_DILATE, np.int8), sq, strength)
+        ero = morph_kernel(img, np.full(2, OP_ERODE, np.int8), sq, strength)
         assert dil.sum() > 1.2 * img.sum()
         assert ero.sum() < 0.8 * img.sum()
         assert (dil >= img).all() and (ero <= img).all()
-    same = _morph_kernel(img, np.full(2, _OP_NONE, np.int8), np.zeros(2, bool), strength)
+    same = morph_kernel(img, np.full(2, OP_NONE, np.int8), np.zeros(2, bool), strength)
     np.testing.assert_array_equal(same, img)
 
 
 def test_fit_in_frame_clamps_shift_and_shrinks_oversized_digits() -> None:
     bbox = np.array([[4.0, 23.0, 4.0, 23.0], [4.0, 23.0, 4.0, 23.0], [np.nan] * 4])
-    lin = _linear_part(
+    lin = linear_part(
         np.array([0.0, 45.0, 0.0]), np.array([1.0, 1.3, 1.0]), np.ones(3), np.zeros(3)
     )
     shift = np.array([[10.0, -10.0], [3.0, 3.0], [2.0, -2.0]])
-    new_lin, new_shift = _fit_in_frame(lin, shift, bbox, (H, W), margin=1.0)
+    new_lin, new_shift = fit_in_frame(lin, shift, bbox, (H, W), margin=1.0)
     # a 19-px box may move by 13.5 - 1 - 9.5 = 3 px at most
     np.testing.assert_allclose(new_shift[0], [3.0, -3.0])
     # 1.3 × rotated 45° does not fit: shrunk to exactly fill the allowed 25 px, centred

@@ -18,8 +18,9 @@ parameter arrays first, then the elastic noise chunk by chunk); the per-image wo
 numba kernels parallelised over images.  Each image's result depends only on its own inputs,
 so the output is identical for a given generator state whatever the number of threads.
 
-Every numba kernel has a plain-NumPy twin (``_*_numpy``) that is the readable reference; the
-tests pin each kernel to its twin.
+This module is the policy (the ranges, the random draws, the order of the stages).  The
+matrices come from :mod:`lenet.data.augment_geometry`; the per-image work is done by the numba
+kernels in :mod:`lenet.data.augment_kernels`, each pinned by the tests to a NumPy twin.
 
 Coordinates: ``x`` is the column, ``y`` the row, pixel centres sit at integer coordinates and
 the image centre is ``((W - 1) / 2, (H - 1) / 2)``.  A positive rotation angle turns the digit
@@ -33,8 +34,17 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit, prange
 
+from lenet.data.augment_geometry import fit_in_frame, inverse_matrices, linear_part
+from lenet.data.augment_kernels import (
+    OP_DILATE,
+    OP_ERODE,
+    gaussian_weights,
+    ink_bbox_kernel,
+    morph_kernel,
+    smooth_kernel,
+    warp_kernel,
+)
 from lenet.nn.kernels.threads import hold_thread_pool
 
 __all__ = ["AugmentConfig", "augment_batch"]
@@ -42,11 +52,6 @@ __all__ = ["AugmentConfig", "augment_batch"]
 # Images per internal chunk: bounds the temporary buffers (1024 × 28 × 28 float32 ≈ 3 MB,
 # cache-friendly) while keeping numba's parallel loops long.  Part of the RNG draw order.
 _CHUNK = 1024
-
-# Morphology op codes.
-_OP_NONE = 0
-_OP_DILATE = 1
-_OP_ERODE = 2
 
 
 @dataclass(frozen=True)
@@ -131,402 +136,7 @@ class AugmentConfig:
 
 
 # --------------------------------------------------------------------------------------------
-# Morphology: 3×3 grey dilation / erosion, blended with the input.
-# Out-of-frame neighbours are ignored (as if padded with -inf for max, +inf for min).
-# --------------------------------------------------------------------------------------------
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def _morph_kernel(
-    images: np.ndarray, ops: np.ndarray, square: np.ndarray, strength: np.ndarray
-) -> np.ndarray:
-    """Per-image grey dilation/erosion blended with the input.
-
-    images (N, H, W) float32; ops (N,) int8 in {0 none, 1 dilate, 2 erode}; square (N,) bool
-    (3×3 square element, else the 5-pixel cross); strength (N,) float32 blend factor in [0, 1].
-    Returns (N, H, W) float32: ``img + strength · (morph(img) − img)``.
-
-    Erosion is computed as ``−dilate(−img)``; the image is copied into a buffer padded with
-    −inf so the inner loops have no bounds checks (the square is done separably).
-    """
-    n, h, w = images.shape
-    out = np.empty_like(images)
-    neg_inf = np.float32(-np.inf)
-    for i in prange(n):
-        op = ops[i]
-        if op == _OP_NONE:
-            out[i] = images[i]
-            continue
-        sign = np.float32(1.0) if op == _OP_DILATE else np.float32(-1.0)
-        s = strength[i]
-        pad = np.full((h + 2, w + 2), neg_inf, dtype=np.float32)
-        for y in range(h):
-            for x in range(w):
-                pad[y + 1, x + 1] = sign * images[i, y, x]
-        m = np.empty((h, w), dtype=np.float32)
-        if square[i]:
-            rows = np.empty((h + 2, w), dtype=np.float32)  # max over x-1, x, x+1
-            for y in range(h + 2):
-                for x in range(w):
-                    rows[y, x] = max(pad[y, x], max(pad[y, x + 1], pad[y, x + 2]))
-            for y in range(h):
-                for x in range(w):
-                    m[y, x] = max(rows[y, x], max(rows[y + 1, x], rows[y + 2, x]))
-        else:
-            for y in range(h):
-                for x in range(w):
-                    c = max(pad[y + 1, x], max(pad[y + 1, x + 1], pad[y + 1, x + 2]))
-                    m[y, x] = max(c, max(pad[y, x + 1], pad[y + 2, x + 1]))
-        for y in range(h):
-            for x in range(w):
-                v = images[i, y, x]
-                out[i, y, x] = v + s * (sign * m[y, x] - v)
-    return out
-
-
-def _neighbourhood_stack(img: np.ndarray, square: bool, fill: float) -> np.ndarray:
-    """(K, H, W) stack of the image shifted by each offset of the 3×3 square or cross element;
-    pixels shifted in from outside the frame get ``fill``."""
-    h, w = img.shape
-    padded = np.full((h + 2, w + 2), fill, dtype=np.float64)
-    padded[1:-1, 1:-1] = img
-    offsets = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if square or dy == 0 or dx == 0]
-    return np.stack([padded[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w] for dy, dx in offsets])
-
-
-def _dilate_numpy(img: np.ndarray, square: bool = True) -> np.ndarray:
-    """Grey dilation (max over the 3×3 square or cross) of one (H, W) image."""
-    return _neighbourhood_stack(img, square, -np.inf).max(axis=0).astype(np.float32)
-
-
-def _erode_numpy(img: np.ndarray, square: bool = False) -> np.ndarray:
-    """Grey erosion (min over the 3×3 square or cross) of one (H, W) image."""
-    return _neighbourhood_stack(img, square, np.inf).min(axis=0).astype(np.float32)
-
-
-def _morph_numpy(
-    images: np.ndarray, ops: np.ndarray, square: np.ndarray, strength: np.ndarray
-) -> np.ndarray:
-    """NumPy twin of :func:`_morph_kernel` (same arguments and result)."""
-    out = images.astype(np.float32, copy=True)
-    for i, img in enumerate(images):
-        if ops[i] == _OP_DILATE:
-            m = _dilate_numpy(img, bool(square[i]))
-        elif ops[i] == _OP_ERODE:
-            m = _erode_numpy(img, bool(square[i]))
-        else:
-            continue
-        out[i] = img + strength[i] * (m - img)
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Ink bounding box (used to keep the warped digit inside the frame).
-# --------------------------------------------------------------------------------------------
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def _ink_bbox_kernel(images: np.ndarray, threshold: float) -> np.ndarray:
-    """Bounding box of pixels > threshold: (N, 4) float64 rows (x_min, x_max, y_min, y_max)
-    in pixel coordinates; an image without ink gets NaNs."""
-    n, h, w = images.shape
-    out = np.empty((n, 4), dtype=np.float64)
-    for i in prange(n):
-        x0 = w
-        x1 = -1
-        y0 = h
-        y1 = -1
-        for y in range(h):
-            for x in range(w):
-                if images[i, y, x] > threshold:
-                    if x < x0:
-                        x0 = x
-                    if x > x1:
-                        x1 = x
-                    if y < y0:
-                        y0 = y
-                    y1 = y
-        if x1 < 0:
-            out[i, :] = np.nan
-        else:
-            out[i, 0] = x0
-            out[i, 1] = x1
-            out[i, 2] = y0
-            out[i, 3] = y1
-    return out
-
-
-def _ink_bbox_numpy(images: np.ndarray, threshold: float) -> np.ndarray:
-    """NumPy twin of :func:`_ink_bbox_kernel`."""
-    out = np.full((len(images), 4), np.nan)
-    for i, img in enumerate(images):
-        ys, xs = np.nonzero(img > threshold)
-        if xs.size:
-            out[i] = xs.min(), xs.max(), ys.min(), ys.max()
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Elastic displacement fields: uniform noise smoothed by a separable Gaussian (zero padding).
-# --------------------------------------------------------------------------------------------
-
-
-def _gaussian_weights(sigma: float, size: int) -> np.ndarray:
-    """Unit-sum 1-D Gaussian of standard deviation ``sigma`` px, radius min(⌈3σ⌉, size − 1)."""
-    r = max(1, min(math.ceil(3.0 * sigma), size - 1))
-    k = np.arange(-r, r + 1, dtype=np.float64)
-    g = np.exp(-0.5 * (k / sigma) ** 2)
-    return g / g.sum()
-
-
-def _noise_to_float(noise: np.ndarray) -> np.ndarray:
-    """Map uint8 noise bytes to a symmetric uniform grid on (−1, 1): ``(b + 0.5) / 128 − 1``."""
-    return (noise.astype(np.float64) + 0.5) / 128.0 - 1.0
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def _smooth_kernel(noise: np.ndarray, weights: np.ndarray, alpha: float) -> np.ndarray:
-    """Displacement fields: uniform noise smoothed by a separable Gaussian (zero padding).
-
-    noise (M, C, H, W) uint8 random bytes, read as uniform(−1, 1) values ``(b + 0.5)/128 − 1``;
-    weights (2r+1,) float64 unit-sum 1-D kernel; alpha scale in pixels.
-    Returns (M, C, H, W) float32 ``alpha · smooth(noise)``.
-    """
-    m, c, h, w = noise.shape
-    nk = weights.shape[0]
-    r = (nk - 1) // 2
-    wf = weights.astype(np.float32)
-    out = np.empty((m, c, h, w), dtype=np.float32)
-    for j in prange(m):
-        row = np.zeros(w + 2 * r, dtype=np.float32)  # zero-padded row
-        tmp = np.zeros((h + 2 * r, w), dtype=np.float32)  # zero-padded rows of the x pass
-        acc = np.empty(w, dtype=np.float32)
-        for ch in range(c):
-            # pass 1: along x, written into the padded-row buffer tmp[r:r+h]
-            for y in range(h):
-                for x in range(w):
-                    row[r + x] = (np.float32(noise[j, ch, y, x]) + np.float32(0.5)) * np.float32(
-                        1.0 / 128.0
-                    ) - np.float32(1.0)
-                for x in range(w):
-                    acc[x] = 0.0
-                for k in range(nk):
-                    wk = wf[k]
-                    for x in range(w):
-                        acc[x] += wk * row[x + k]
-                for x in range(w):
-                    tmp[r + y, x] = acc[x]
-            # pass 2: along y
-            for y in range(h):
-                for x in range(w):
-                    acc[x] = 0.0
-                for k in range(nk):
-                    wk = wf[k]
-                    for x in range(w):
-                        acc[x] += wk * tmp[y + k, x]
-                for x in range(w):
-                    out[j, ch, y, x] = alpha * acc[x]
-    return out
-
-
-def _smooth_numpy(noise: np.ndarray, weights: np.ndarray, alpha: float) -> np.ndarray:
-    """NumPy twin of :func:`_smooth_kernel`: ``alpha · G_h @ f @ G_wᵀ`` with ``f`` the noise
-    mapped to (−1, 1) and banded convolution matrices ``G`` (zero padding)."""
-
-    def band(n: int) -> np.ndarray:
-        r = (len(weights) - 1) // 2
-        g = np.zeros((n, n))
-        for i in range(n):
-            for k in range(-r, r + 1):
-                if 0 <= i + k < n:
-                    g[i, i + k] = weights[k + r]
-        return g
-
-    h, w = noise.shape[-2:]
-    gh, gw = band(h), band(w)
-    return (alpha * (gh @ _noise_to_float(noise) @ gw.T)).astype(np.float32)
-
-
-# --------------------------------------------------------------------------------------------
-# Warp: inverse affine map + optional displacement field, bilinear, zero outside.
-# --------------------------------------------------------------------------------------------
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def _warp_kernel(
-    images: np.ndarray, inv: np.ndarray, disp: np.ndarray, disp_idx: np.ndarray
-) -> np.ndarray:
-    """Resample each image at ``inv @ (x, y, 1) + d(x, y)``.
-
-    images (N, H, W) float32; inv (N, 2, 3) float64, maps output pixel (x, y) to source
-    (x, y); disp (M, 2, H, W) float32 displacement fields in source pixels (channel 0 = x,
-    1 = y); disp_idx (N,) int64 row of ``disp`` for each image, or −1 for none.
-    Returns (N, H, W) float32 in [0, 1] (bilinear, zero outside the source frame).
-    """
-    n, h, w = images.shape
-    out = np.empty_like(images)
-    for i in prange(n):
-        # zero border of one pixel: every in-range 2×2 neighbourhood is read without checks
-        pad = np.zeros((h + 2, w + 2), dtype=np.float32)
-        for y in range(h):
-            for x in range(w):
-                pad[y + 1, x + 1] = images[i, y, x]
-        a = inv[i, 0, 0]
-        b = inv[i, 0, 1]
-        c = inv[i, 0, 2]
-        d = inv[i, 1, 0]
-        e = inv[i, 1, 1]
-        f = inv[i, 1, 2]
-        k = disp_idx[i]
-        for y in range(h):
-            for x in range(w):
-                sx = a * x + b * y + c
-                sy = d * x + e * y + f
-                if k >= 0:
-                    sx += disp[k, 0, y, x]
-                    sy += disp[k, 1, y, x]
-                x0f = math.floor(sx)
-                y0f = math.floor(sy)
-                if x0f < -1.0 or x0f > w - 1 or y0f < -1.0 or y0f > h - 1:
-                    out[i, y, x] = 0.0
-                    continue
-                fx = sx - x0f
-                fy = sy - y0f
-                px = int(x0f) + 1
-                py = int(y0f) + 1
-                top = (1.0 - fx) * pad[py, px] + fx * pad[py, px + 1]
-                bottom = (1.0 - fx) * pad[py + 1, px] + fx * pad[py + 1, px + 1]
-                v = (1.0 - fy) * top + fy * bottom
-                out[i, y, x] = min(max(v, 0.0), 1.0)
-    return out
-
-
-def _warp_numpy(
-    images: np.ndarray, inv: np.ndarray, disp: np.ndarray, disp_idx: np.ndarray
-) -> np.ndarray:
-    """NumPy twin of :func:`_warp_kernel` (same arguments and result)."""
-    n, h, w = images.shape
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float64)
-    out = np.empty((n, h, w), dtype=np.float32)
-    for i in range(n):
-        sx = inv[i, 0, 0] * xs + inv[i, 0, 1] * ys + inv[i, 0, 2]
-        sy = inv[i, 1, 0] * xs + inv[i, 1, 1] * ys + inv[i, 1, 2]
-        if disp_idx[i] >= 0:
-            sx = sx + disp[disp_idx[i], 0]
-            sy = sy + disp[disp_idx[i], 1]
-        x0 = np.floor(sx).astype(np.int64)
-        y0 = np.floor(sy).astype(np.int64)
-        fx = sx - x0
-        fy = sy - y0
-
-        def at(yy: np.ndarray, xx: np.ndarray, img: np.ndarray = images[i]) -> np.ndarray:
-            inside = (yy >= 0) & (yy < h) & (xx >= 0) & (xx < w)
-            vals = img[np.clip(yy, 0, h - 1), np.clip(xx, 0, w - 1)].astype(np.float64)
-            return np.where(inside, vals, 0.0)
-
-        v = (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * (
-            (1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1)
-        )
-        out[i] = np.clip(v, 0.0, 1.0)
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Affine matrices.
-# --------------------------------------------------------------------------------------------
-
-
-def _linear_part(
-    angle_deg: np.ndarray, scale: np.ndarray, aspect: np.ndarray, shear: np.ndarray
-) -> np.ndarray:
-    """Forward linear maps ``R(angle) · Shear(k) · diag(sx, sy)``: (N, 2, 2) float64.
-
-    ``sx = scale·√aspect``, ``sy = scale/√aspect``; shear is ``x' = x + k·y``; rotation is
-    counter-clockwise on screen (y points down).
-    """
-    t = np.deg2rad(np.asarray(angle_deg, dtype=np.float64))
-    cos, sin = np.cos(t), np.sin(t)
-    root = np.sqrt(np.asarray(aspect, dtype=np.float64))
-    sx = np.asarray(scale, dtype=np.float64) * root
-    sy = np.asarray(scale, dtype=np.float64) / root
-    k = np.asarray(shear, dtype=np.float64)
-    # R = [[cos, sin], [-sin, cos]], Sh = [[1, k], [0, 1]], S = diag(sx, sy)
-    lin = np.empty((t.size, 2, 2))
-    lin[:, 0, 0] = cos * sx
-    lin[:, 0, 1] = (cos * k + sin) * sy
-    lin[:, 1, 0] = -sin * sx
-    lin[:, 1, 1] = (-sin * k + cos) * sy
-    return lin
-
-
-def _inverse_matrices(lin: np.ndarray, shift: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Output→source 2×3 matrices for ``out = c + shift + lin · (src − c)`` about the image
-    centre ``c``.  lin (N, 2, 2), shift (N, 2) in px as (dx, dy); returns (N, 2, 3) float64."""
-    h, w = shape
-    centre = np.array([(w - 1) / 2.0, (h - 1) / 2.0])
-    lin_inv = np.linalg.inv(lin) if len(lin) else np.empty((0, 2, 2))
-    inv = np.empty((len(lin), 2, 3))
-    inv[:, :, :2] = lin_inv
-    inv[:, :, 2] = centre - np.einsum("nij,nj->ni", lin_inv, centre + shift)
-    return inv
-
-
-def affine_matrices(
-    shape: tuple[int, int],
-    angle_deg: np.ndarray | float = 0.0,
-    scale: np.ndarray | float = 1.0,
-    shift: np.ndarray | tuple[float, float] = (0.0, 0.0),
-    shear: np.ndarray | float = 0.0,
-    aspect: np.ndarray | float = 1.0,
-) -> np.ndarray:
-    """Output→source matrices (N, 2, 3) for explicit warp parameters (broadcast to N ≥ 1).
-
-    shape (H, W); angle in degrees (counter-clockwise on screen); shift (…, 2) as (dx, dy) in
-    pixels; shear factor ``x' = x + k·y``; aspect multiplies width/height (area preserved).
-    """
-    a, s, k, r = np.broadcast_arrays(
-        *(np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in (angle_deg, scale, shear, aspect))
-    )
-    shift_arr = np.broadcast_to(np.asarray(shift, dtype=np.float64), (a.size, 2))
-    return _inverse_matrices(_linear_part(a, s, r, k), shift_arr, shape)
-
-
-def _fit_in_frame(
-    lin: np.ndarray,
-    shift: np.ndarray,
-    bbox: np.ndarray,
-    shape: tuple[int, int],
-    margin: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Shrink ``lin`` and clamp ``shift`` so the warped ink box stays ``margin`` px inside.
-
-    lin (N, 2, 2), shift (N, 2), bbox (N, 4) as (x_min, x_max, y_min, y_max) or NaN (no ink).
-    Returns new (lin, shift).
-    """
-    h, w = shape
-    centre = np.array([(w - 1) / 2.0, (h - 1) / 2.0])
-    half = np.maximum(centre - margin, 0.0)  # allowed |offset| from the centre, per axis
-    empty = np.isnan(bbox[:, 0])
-    box = np.where(empty[:, None], np.array([centre[0], centre[0], centre[1], centre[1]]), bbox)
-    corners = np.stack(
-        [box[:, [0, 0, 1, 1]] - centre[0], box[:, [2, 3, 2, 3]] - centre[1]], axis=1
-    )  # (N, 2, 4) corner offsets from the centre
-    warped = lin @ corners  # (N, 2, 4)
-    lo, hi = warped.min(axis=2), warped.max(axis=2)  # (N, 2)
-    extent = hi - lo
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(extent > 0, 2.0 * half / extent, np.inf)
-    fit = np.minimum(1.0, ratio.min(axis=1))  # (N,)
-    lin = lin * fit[:, None, None]
-    lo, hi = lo * fit[:, None], hi * fit[:, None]
-    shift_lo = -half - lo
-    shift_hi = half - hi
-    shift = np.minimum(np.maximum(shift, shift_lo), np.maximum(shift_hi, shift_lo))
-    return lin, shift
-
-
-# --------------------------------------------------------------------------------------------
-# Public API.
+# Random parameters and the pipeline.
 # --------------------------------------------------------------------------------------------
 
 
@@ -560,8 +170,8 @@ def _draw_params(n: int, rng: np.random.Generator, cfg: AugmentConfig) -> _Param
     ops = np.zeros(n, dtype=np.int8)
     dilate = u_op < cfg.dilate_prob
     erode = ~dilate & (u_op < cfg.dilate_prob + cfg.erode_prob)
-    ops[dilate] = _OP_DILATE
-    ops[erode] = _OP_ERODE
+    ops[dilate] = OP_DILATE
+    ops[erode] = OP_ERODE
     square = dilate & (u_square < cfg.dilate_square_prob)
     d_lo, d_hi = cfg.dilate_strength
     e_lo, e_hi = cfg.erode_strength
@@ -617,7 +227,7 @@ def augment_batch(
         return np.array(x, dtype=np.float32, copy=True)
 
     p = _draw_params(n, rng, cfg)
-    weights = _gaussian_weights(cfg.elastic_sigma, max(h, w))
+    weights = gaussian_weights(cfg.elastic_sigma, max(h, w))
     use_elastic = cfg.elastic_enabled and cfg.elastic_alpha > 0 and cfg.elastic_prob > 0
     out = np.empty((n, h, w), dtype=np.float32)
     no_disp = np.zeros((0, 2, h, w), dtype=np.float32)
@@ -629,18 +239,18 @@ def augment_batch(
             m = sl.stop - sl.start
             chunk = np.ascontiguousarray(x[sl])
             if cfg.morph_enabled:
-                chunk = _morph_kernel(chunk, p.ops[sl], p.square[sl], p.strength[sl])
+                chunk = morph_kernel(chunk, p.ops[sl], p.square[sl], p.strength[sl])
 
             if cfg.affine_enabled:
-                lin = _linear_part(p.angle[sl], p.scale[sl], p.aspect[sl], p.shear[sl])
+                lin = linear_part(p.angle[sl], p.scale[sl], p.aspect[sl], p.shear[sl])
                 shift = p.shift[sl]
                 if cfg.keep_in_frame:
-                    bbox = _ink_bbox_kernel(chunk, cfg.ink_threshold)
-                    lin, shift = _fit_in_frame(lin, shift, bbox, (h, w), cfg.frame_margin)
+                    bbox = ink_bbox_kernel(chunk, cfg.ink_threshold)
+                    lin, shift = fit_in_frame(lin, shift, bbox, (h, w), cfg.frame_margin)
             else:
                 lin = np.broadcast_to(np.eye(2), (m, 2, 2))
                 shift = np.zeros((m, 2))
-            inv = _inverse_matrices(lin, shift, (h, w))
+            inv = inverse_matrices(lin, shift, (h, w))
 
             disp_idx = np.full(m, -1, dtype=np.int64)
             disp = no_disp
@@ -651,11 +261,11 @@ def augment_batch(
                     noise = np.frombuffer(rng.bytes(nbytes), dtype=np.uint8).reshape(
                         sel.size, 2, h, w
                     )
-                    disp = _smooth_kernel(noise, weights, float(cfg.elastic_alpha))
+                    disp = smooth_kernel(noise, weights, float(cfg.elastic_alpha))
                     disp_idx[sel] = np.arange(sel.size)
 
             if not cfg.affine_enabled and disp_idx.max() < 0:
                 out[sl] = chunk
             else:
-                out[sl] = _warp_kernel(chunk, inv, disp, disp_idx)
+                out[sl] = warp_kernel(chunk, inv, disp, disp_idx)
     return out
