@@ -12,6 +12,7 @@ from lenet.model_file import (
     ModelFileError,
     bundled_model_path,
     load_model,
+    model_digest,
     params_digest,
     save_model,
 )
@@ -71,9 +72,11 @@ def _set_meta(arrays, meta):
 
 
 def _rehash(arrays):
-    """Store a matching parameter checksum, so that only the edited property is wrong."""
+    """Store matching checksums, so that only the edited property is wrong."""
     meta = _meta(arrays)
-    meta["params_sha256"] = params_digest({k: v for k, v in arrays.items() if k != "__metadata__"})
+    params = {k: v for k, v in arrays.items() if k != "__metadata__"}
+    meta["params_sha256"] = params_digest(params)
+    meta["model_sha256"] = model_digest(params, meta)
     _set_meta(arrays, meta)
 
 
