@@ -9,10 +9,10 @@ functions), so a forbidden import fails here even if no test happens to run that
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
-import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_LINES = 400

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -269,7 +269,7 @@ class Trainer:
                 "history": [asdict(h) for h in history],
             },
             data=getattr(self.data, "description", "MNIST"),
-            trained_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
             seed=cfg.seed,
             epochs=cfg.epochs,
             test_accuracy=test_acc,
