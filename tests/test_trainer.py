@@ -73,9 +73,12 @@ def test_should_stop_cancels_between_batches():
     assert len(calls) == 4  # polled before each batch, stopped before the 4th
 
 
-def test_divergence_stops_with_a_clear_error():
+@pytest.mark.parametrize("optimizer", ["sgd", "nesterov", "adam"])
+def test_divergence_stops_with_a_clear_error(optimizer):
+    """Adam's fused kernel used to raise ZeroDivisionError on the NaNs of a diverging run."""
     data = synthetic_digits(256)
-    config = TrainConfig(epochs=3, batch_size=32, lr=1e6, optimizer="sgd", schedule="constant")
+    config = TrainConfig(epochs=3, batch_size=32, lr=1e6, optimizer=optimizer,
+                         schedule="constant")
     with pytest.raises(TrainingDiverged, match="diverged; try a lower learning rate"):
         Trainer(config, data).run()
 
@@ -97,3 +100,12 @@ def test_bad_config_is_refused():
         TrainConfig(lr=0)
     with pytest.raises(ValueError, match="at least 1"):
         TrainConfig(epochs=0)
+    for lr in (float("nan"), float("inf"), -1.0):
+        with pytest.raises(ValueError, match="learning rate"):
+            TrainConfig(lr=lr)
+    for decay in (float("nan"), float("inf"), -0.1):
+        with pytest.raises(ValueError, match="weight decay"):
+            TrainConfig(weight_decay=decay)
+    for subset in (0, -5):
+        with pytest.raises(ValueError, match="subset"):
+            TrainConfig(subset=subset)

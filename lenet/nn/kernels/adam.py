@@ -8,7 +8,11 @@ from numba import njit
 __all__ = ["adam_update", "adam_update_numpy"]
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+# No nnan/ninf fast-math flags and NumPy's error model: a diverging run must carry its
+# NaN and inf through to the loss (where the trainer sees it), and with "no NaNs assumed"
+# numba's zero-division check fired on NaN denominators (ZeroDivisionError).
+@njit(cache=True, nogil=True, error_model="numpy",
+      fastmath={"nsz", "arcp", "contract", "afn", "reassoc"})
 def adam_update(p, g, m, v, step, beta1, beta2, eps, decay):
     """One fused pass of Adam over flat arrays (NumPy would make ten temporaries)."""
     t = p.dtype.type  # constants in the arrays' precision, so the loop vectorises
