@@ -153,13 +153,18 @@ def load_image(path: str | os.PathLike[str]) -> np.ndarray:
     except ImageError:
         raise
     except Image.DecompressionBombError as exc:
-        raise ImageError(
-            f"{path}: the image is too large to open safely (decompression bomb guard): {exc}"
-        ) from exc
+        raise ImageError(f"{path}: the image is too large to open safely") from exc
     except UnidentifiedImageError as exc:
-        raise ImageError(f"{path}: not an image file Pillow can read") from exc
-    except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
-        raise ImageError(f"{path}: the image file is corrupt or truncated ({exc})") from exc
+        raise ImageError(
+            f"{path}: not an image file (or a kind this program does not read: use PNG, "
+            "JPEG, BMP, TIFF, GIF or WebP)"
+        ) from exc
+    except MemoryError as exc:
+        raise ImageError(f"{path}: the image is too large to open") from exc
+    except Exception as exc:
+        # A damaged file fails inside the decoders in many ways (OSError, SyntaxError,
+        # TypeError from a TIFF's missing dimensions, ...): all of them are a damaged file.
+        raise ImageError(f"{path}: the image file is damaged or truncated") from exc
 
 
 def _decode_small(im: Image.Image, path: str) -> np.ndarray:
