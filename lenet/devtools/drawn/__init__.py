@@ -30,7 +30,6 @@ import argparse
 import json
 import math
 import os
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -1262,7 +1261,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["sheet"] = str(contact_sheet(*digits, 40, args.seed, args.sheet, classifier))
     print(json.dumps(report, indent=2) if args.json else _format(report))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
