@@ -40,6 +40,7 @@ import numpy as np
 from numba import njit
 from PIL import Image
 
+from lenet.devtools.drawn.polylines import direction, douglas_peucker, extend, resample, smooth
 from lenet.ink.preprocess import (
     Stroke,
     label_components,
@@ -102,8 +103,6 @@ MIN_PIECE = 2.0
 STRAIGHT_ENOUGH = math.cos(math.radians(55.0))
 """Two branches at a junction are drawn as one stroke when the path through it turns by
 less than 55 degrees (the bar of a "T", the strokes crossing in a "4" or "8")."""
-DIRECTION_LENGTH = 2.5
-"""Arc length (MNIST px) over which the direction of a branch at its end is measured."""
 SMOOTH_SIGMA = 0.6
 """Gaussian smoothing of the skeleton's staircase, in MNIST px of arc length."""
 SIMPLIFY = 0.08
@@ -494,17 +493,6 @@ def _simplify_graph(edges: list[_Edge], pos: dict[int, np.ndarray]) -> list[_Edg
     return edges
 
 
-def _direction(pts: np.ndarray) -> np.ndarray:
-    """Unit vector from pts[0] towards the point DIRECTION_LENGTH along the polyline."""
-    seg = np.hypot(*np.diff(pts, axis=0).T)
-    cum = np.concatenate([[0.0], np.cumsum(seg)])
-    k = int(np.searchsorted(cum, DIRECTION_LENGTH))
-    target = pts[min(k, len(pts) - 1)]
-    v = target - pts[0]
-    n = float(np.hypot(*v))
-    return v / n if n > 1e-9 else np.zeros(2)
-
-
 def _chain(edges: list[_Edge], deg: dict[int, int]) -> list[tuple[np.ndarray, bool, bool, bool]]:
     """Join edges into pen strokes: at each node, pair the branch ends that continue each
     other most straightly (turn < acos(STRAIGHT_ENOUGH)); a node of degree 2 always joins.
@@ -520,7 +508,7 @@ def _chain(edges: list[_Edge], deg: dict[int, int]) -> list[tuple[np.ndarray, bo
         dirs = {}
         for i, side in es:
             p = edges[i].pts if side == 0 else edges[i].pts[::-1]
-            dirs[(i, side)] = _direction(p)
+            dirs[(i, side)] = direction(p)
         if len(es) == 2:
             partner[es[0]] = es[1]
             partner[es[1]] = es[0]
@@ -574,80 +562,6 @@ def _chain(edges: list[_Edge], deg: dict[int, int]) -> list[tuple[np.ndarray, bo
     return out
 
 
-def _resample(pts: np.ndarray, step: float) -> np.ndarray:
-    """Points every `step` along the polyline (both ends kept)."""
-    seg = np.hypot(*np.diff(pts, axis=0).T)
-    keep = np.concatenate([[True], seg > 1e-9])
-    pts, cum = pts[keep], np.concatenate([[0.0], np.cumsum(seg[seg > 1e-9])])
-    total = float(cum[-1])
-    if total <= 1e-9 or len(pts) < 2:
-        return pts[:1].copy()
-    n = max(1, math.ceil(total / step))
-    s = np.linspace(0.0, total, n + 1)
-    return np.stack([np.interp(s, cum, pts[:, 0]), np.interp(s, cum, pts[:, 1])], axis=1)
-
-
-def _smooth(pts: np.ndarray, closed: bool, sigma: float) -> np.ndarray:
-    """Gaussian smoothing along arc length (points resampled every 0.25 px); open ends are
-    kept in place (they join other strokes or mark the stroke's end)."""
-    step = 0.25
-    p = _resample(pts, step)
-    if len(p) < 4:
-        return p
-    r = max(1, round(3 * sigma / step))
-    k = np.exp(-0.5 * (np.arange(-r, r + 1) * step / sigma) ** 2)
-    k /= k.sum()
-    if closed:
-        body = p[:-1]
-        ext = np.concatenate([body[-r:], body, body[:r]])
-        sm = np.stack([np.convolve(ext[:, j], k, mode="valid") for j in (0, 1)], axis=1)
-        return np.concatenate([sm, sm[:1]])
-    ext = np.concatenate([2 * p[:1] - p[r:0:-1], p, 2 * p[-1:] - p[-2 : -r - 2 : -1]])
-    sm = np.stack([np.convolve(ext[:, j], k, mode="valid") for j in (0, 1)], axis=1)
-    sm[0], sm[-1] = p[0], p[-1]
-    return sm
-
-
-def _douglas_peucker(pts: np.ndarray, eps: float) -> np.ndarray:
-    """Ramer-Douglas-Peucker simplification of a polyline (ends kept)."""
-    if len(pts) < 3:
-        return pts
-    keep = np.zeros(len(pts), bool)
-    keep[0] = keep[-1] = True
-    stack = [(0, len(pts) - 1)]
-    while stack:
-        i, j = stack.pop()
-        if j <= i + 1:
-            continue
-        a, b = pts[i], pts[j]
-        ab = b - a
-        n = float(np.hypot(*ab))
-        seg = pts[i + 1 : j] - a
-        if n < 1e-12:
-            d = np.hypot(seg[:, 0], seg[:, 1])
-        else:
-            d = np.abs(seg[:, 0] * ab[1] - seg[:, 1] * ab[0]) / n
-        k = int(np.argmax(d))
-        if d[k] > eps:
-            m = i + 1 + k
-            keep[m] = True
-            stack += [(i, m), (m, j)]
-    return pts[keep]
-
-
-def _extend(pts: np.ndarray, by_start: float, by_end: float) -> np.ndarray:
-    """Lengthen the ends of an open polyline along their end directions (MNIST px; 0:
-    leave that end alone)."""
-    out = pts.copy()
-    if len(out) < 2:
-        return out
-    if by_start > 0:
-        out = np.concatenate([out[:1] - by_start * _direction(out), out])
-    if by_end > 0:
-        out = np.concatenate([out, out[-1:] - by_end * _direction(out[::-1])])
-    return out
-
-
 def _end_extension(depth: np.ndarray, point: np.ndarray) -> float:
     """How far to lengthen a free end at `point` (x, y MNIST px), from the ink's depth."""
     h, w = depth.shape
@@ -687,12 +601,12 @@ def skeleton_polylines(image28: np.ndarray) -> list[np.ndarray]:
     strokes += [(lp, True, False, False) for lp in loops]
     out: list[np.ndarray] = []
     for pts, closed, free0, free1 in strokes:
-        p = _smooth(pts, closed, SMOOTH_SIGMA)
-        p = _douglas_peucker(p, SIMPLIFY)
+        p = smooth(pts, closed, SMOOTH_SIGMA)
+        p = douglas_peucker(p, SIMPLIFY)
         if not closed:
             by0 = _end_extension(depth, pts[0]) if free0 else 0.0
             by1 = _end_extension(depth, pts[-1]) if free1 else 0.0
-            p = _extend(p, by0, by1)
+            p = extend(p, by0, by1)
         if len(p) < 2:
             continue
         length = float(np.hypot(*np.diff(p, axis=0).T).sum())
@@ -758,7 +672,7 @@ def _pen_strokes(
     quantise = bool(rng.random() < 0.5)  # a plain mouse reports whole pixels
     out = []
     for p in shaped:
-        q = _resample(p * scale, 1.0)
+        q = resample(p * scale, 1.0)
         q = _wobble(q, rng, wobble)
         q = q + rng.normal(0.0, 0.35, q.shape)  # hand tremor
         n = max(1, round(float(np.hypot(*np.diff(q, axis=0).T).sum()) / step)) if len(q) > 1 else 0
