@@ -19,7 +19,6 @@ from lenet.devtools.drawn import (
     CANVAS,
     HEIGHT_RANGE,
     PEN_RANGE,
-    _resample,
     draw_like_a_person,
     drawn_accuracy,
     load_test_digits,
@@ -30,6 +29,7 @@ from lenet.devtools.drawn import (
     skeleton_polylines,
     zhang_suen_thin,
 )
+from lenet.devtools.drawn.polylines import resample
 
 SEED = 0
 N_DRAWN = 300
@@ -241,7 +241,7 @@ def test_mnist_skeletons_keep_every_stroke(digits) -> None:
     for img in images:
         polys = skeleton_polylines(img)
         assert polys
-        pts = np.concatenate([_resample(p, 0.25) for p in polys])
+        pts = np.concatenate([resample(p, 0.25) for p in polys])
         ys, xs = np.nonzero(img >= 128)
         ink = np.stack([xs + 0.5, ys + 0.5], axis=1)
         d = np.sqrt(((ink[:, None, :] - pts[None]) ** 2).sum(-1)).min(axis=1)
