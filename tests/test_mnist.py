@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import struct
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -134,7 +135,7 @@ def test_read_idx_rejects_bad_files(
 def test_read_idx_truncated_gzip_stream(tmp_path: Path) -> None:
     data = gzip.compress(idx_bytes((50, 28, 28), bytes(range(256)) * 153 + b"\x00" * 88))
     path = write(tmp_path / "cut.gz", data[: len(data) // 2])
-    with pytest.raises(IdxError, match="corrupt or truncated gzip stream") as info:
+    with pytest.raises(IdxError, match="corrupt or truncated gzip data") as info:
         read_idx(path)
     assert str(path) in str(info.value)
 
@@ -143,7 +144,7 @@ def test_read_idx_gzip_crc_error(tmp_path: Path) -> None:
     data = bytearray(gzip.compress(idx_bytes((4,), b"\x01\x02\x03\x04")))
     data[-8] ^= 0xFF  # the trailer: CRC-32 (4 bytes) then the uncompressed size (4 bytes)
     path = write(tmp_path / "crc.gz", bytes(data))
-    with pytest.raises(IdxError, match="corrupt or truncated gzip stream"):
+    with pytest.raises(IdxError, match="corrupt or truncated gzip data"):
         read_idx(path)
 
 
@@ -260,6 +261,63 @@ def test_missing_file(tmp_path: Path) -> None:
     message = str(info.value)
     for part in ("t10k-images-idx3-ubyte", str(tmp_path), "lenet download", "LENET_DATA_DIR"):
         assert part in message
+
+
+def test_a_folder_named_like_an_mnist_file(tmp_path: Path) -> None:
+    make_fake_mnist(tmp_path)
+    (tmp_path / f"{FILES['test_labels']}.gz").unlink()
+    (tmp_path / f"{FILES['test_labels']}.gz").mkdir()
+    with pytest.raises(IdxError, match="is a folder or a device, not an MNIST file"):
+        load_mnist(tmp_path)
+    with pytest.raises(IdxError, match="is a folder"):
+        read_idx(tmp_path / f"{FILES['test_labels']}.gz")
+
+
+def test_an_unreadable_file_is_an_idx_error(tmp_path: Path, monkeypatch) -> None:
+    """Permission denied (simulated: the tests may run as root, who may read anything)."""
+    path = write_idx(tmp_path / "a.idx", np.zeros(3, np.uint8))
+    real_open = open
+
+    def denied(file, *args, **kwargs):
+        if Path(file) == path:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", denied)
+    with pytest.raises(IdxError, match="cannot read the file \\(Permission denied\\)") as info:
+        read_idx(path)
+    assert str(path) in str(info.value) and "Errno" not in str(info.value)
+
+
+def test_a_gzip_bomb_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
+    """A 1 MB file whose header declares 2**31 images and whose payload inflates to
+    gigabytes: refused from the header, with memory for one small read."""
+    make_fake_mnist(tmp_path)
+    name = FILES["train_images"]
+    header = struct.pack(">BBBBIII", 0, 0, 0x08, 3, 2**31, 28, 28)
+    with gzip.open(tmp_path / f"{name}.gz", "wb", compresslevel=9) as f:
+        f.write(header)
+        zeros = bytes(1 << 20)
+        for _ in range(64):  # 64 MiB of zeros: a few hundred KB compressed
+            f.write(zeros)
+    tracemalloc.start()
+    with pytest.raises(IdxError, match="larger than this file can be") as info:
+        load_mnist(tmp_path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert name in str(info.value)
+    assert peak < 8 * 2**20
+
+
+def test_a_damaged_raw_standard_file_fails_its_checksum(tmp_path: Path) -> None:
+    """Raw files have no CRC: one of exactly the standard size is checked by SHA-256."""
+    make_fake_mnist(tmp_path)
+    name = FILES["test_labels"]
+    (tmp_path / f"{name}.gz").unlink()
+    labels = np.zeros(10_000, np.uint8)  # the standard size, not the standard content
+    write_idx(tmp_path / name, labels)
+    with pytest.raises(IdxError, match="has the size of MNIST's t10k-labels-idx1-ubyte but not"):
+        load_mnist(tmp_path)
 
 
 # --------------------------------------------------------------------------- locating the data

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from lenet import __version__
-from lenet.data.mnist import FILES, default_cache_dir, find_mnist_file
+from lenet.data.mnist import FILES, SHA256, default_cache_dir, find_mnist_file
 
 __all__ = [
     "CHUNK_SIZE",
@@ -42,14 +42,6 @@ MIRRORS: list[str] = [
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
     "http://yann.lecun.com/exdb/mnist/",
 ]
-
-#: SHA-256 of the uncompressed IDX bytes of each standard file.
-SHA256: dict[str, str] = {
-    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
-}
 
 CHUNK_SIZE = 64 * 1024  # bytes read from the network between progress reports / stop checks
 _USER_AGENT = f"lenet-digits/{__version__} (Python urllib)"

@@ -45,31 +45,42 @@ class IdxError(ValueError):
 # --------------------------------------------------------------------------- reading IDX
 
 
-def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
+def read_idx(path: str | os.PathLike[str], max_bytes: int | None = None) -> np.ndarray:
     """Read one IDX file, raw or gzip-compressed (detected by its magic bytes).
 
     Returns an array in native byte order with the shape stored in the file, e.g.
     uint8 (60000, 28, 28) for the MNIST training images or uint8 (60000,) for its labels.
     The array owns its memory and is writable.
 
+    `max_bytes` bounds the uncompressed size (header + data): a header declaring more is
+    refused before anything is allocated or inflated.
+
     Raises `IdxError` for anything malformed (bad magic number, unknown type code,
-    truncated or over-long data, corrupt gzip stream), `FileNotFoundError` if the file
-    does not exist.
+    truncated or over-long data, corrupt gzip stream, too large) or unreadable (a folder,
+    no permission), `FileNotFoundError` if the file does not exist.
     """
     path = Path(path)
-    with open(path, "rb") as raw:
+    if path.is_dir():
+        raise IdxError(f"{path}: is a folder, not an IDX file")
+    try:
+        raw = open(path, "rb")
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise IdxError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    with raw:
         compressed = raw.read(2) == _GZIP_MAGIC
         raw.seek(0)
         if not compressed:
-            return _parse_idx(raw, path)
+            return _parse_idx(raw, path, max_bytes)
         try:
             with gzip.GzipFile(fileobj=raw, mode="rb") as stream:
-                return _parse_idx(stream, path)
+                return _parse_idx(stream, path, max_bytes)
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-            raise IdxError(f"{path}: corrupt or truncated gzip stream ({exc})") from exc
+            raise IdxError(f"{path}: corrupt or truncated gzip data") from exc
 
 
-def _parse_idx(stream: BinaryIO, path: Path) -> np.ndarray:
+def _parse_idx(stream: BinaryIO, path: Path, max_bytes: int | None) -> np.ndarray:
     """Parse the (already decompressed) IDX byte stream; see the module docstring."""
     header = stream.read(4)
     if len(header) == 0:
@@ -100,6 +111,11 @@ def _parse_idx(stream: BinaryIO, path: Path) -> np.ndarray:
 
     dtype = _IDX_DTYPES[type_code]
     expected = math.prod(shape) * dtype.itemsize
+    if max_bytes is not None and 4 + 4 * ndim + expected > max_bytes:
+        raise IdxError(
+            f"{path}: declares {shape} elements, larger than this file can be "
+            f"({max_bytes} bytes)"
+        )
     payload = _read_at_most(stream, expected + 1)  # one byte more reveals trailing garbage
     if len(payload) < expected:
         raise IdxError(

@@ -6,6 +6,7 @@ the folder is `--data-dir`, else `$LENET_DATA_DIR`, else the user cache folder.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,23 @@ FILES: dict[str, str] = {
     "train_labels": "train-labels-idx1-ubyte",
     "test_images": "t10k-images-idx3-ubyte",
     "test_labels": "t10k-labels-idx1-ubyte",
+}
+
+#: SHA-256 of the uncompressed IDX bytes of each standard file.
+SHA256: dict[str, str] = {
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+
+#: Size in bytes of each standard file, uncompressed (header + data). No file read as one of
+#: these may be larger: a lying header or a gzip bomb is refused before it is inflated.
+SIZES: dict[str, int] = {
+    "train-images-idx3-ubyte": 16 + 60_000 * 28 * 28,
+    "train-labels-idx1-ubyte": 8 + 60_000,
+    "t10k-images-idx3-ubyte": 16 + 10_000 * 28 * 28,
+    "t10k-labels-idx1-ubyte": 8 + 10_000,
 }
 
 IMAGE_SIZE = 28  # MNIST images are 28 x 28 pixels
@@ -141,6 +159,9 @@ def find_mnist_file(data_dir: str | os.PathLike[str], name: str) -> Path:
     for candidate in (data_dir / f"{name}.gz", data_dir / name):
         if candidate.is_file():
             return candidate
+    for candidate in (data_dir / f"{name}.gz", data_dir / name):
+        if candidate.exists():
+            raise IdxError(f"{candidate}: is a folder or a device, not an MNIST file")
     raise FileNotFoundError(
         f"MNIST file {name}(.gz) is missing: looked for {data_dir / name}.gz and "
         f"{data_dir / name}. {_how_to_get_it()}"
@@ -150,11 +171,36 @@ def find_mnist_file(data_dir: str | os.PathLike[str], name: str) -> Path:
 def load_mnist(data_dir: str | os.PathLike[str] | None = None) -> MnistData:
     """Read and check the four MNIST files in `data_dir` (None: `locate_data_dir()`).
 
-    Raises `FileNotFoundError` for a missing folder or file, `IdxError` for a bad file.
+    Raises `FileNotFoundError` for a missing folder or file, `IdxError` for a bad,
+    unreadable or oversized file.
     """
     folder = locate_data_dir(data_dir)
     if not folder.is_dir():
         raise FileNotFoundError(f"MNIST folder {folder} does not exist. {_how_to_get_it()}")
     paths = {key: find_mnist_file(folder, name) for key, name in FILES.items()}
-    arrays = {key: read_idx(path) for key, path in paths.items()}
+    arrays = {key: _read_standard(paths[key], FILES[key]) for key in FILES}
     return MnistData(**arrays, sources=paths)
+
+
+def _read_standard(path: Path, name: str) -> np.ndarray:
+    """One of the four files, at most its standard size. A raw (uncompressed) file of
+    exactly the standard size must be the standard file: gzip has a CRC, raw files have
+    nothing else to catch a flipped byte."""
+    array = read_idx(path, max_bytes=SIZES[name])
+    header = 4 + 4 * array.ndim
+    if header + array.nbytes == SIZES[name] and not _is_gzip(path):
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+        if digest.hexdigest() != SHA256[name]:
+            raise IdxError(
+                f"{path}: has the size of MNIST's {name} but not its content: the file is "
+                "damaged; download it again (`lenet download`)"
+            )
+    return array
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(2) == b"\x1f\x8b"
