@@ -169,3 +169,21 @@ def test_bundled_model_is_found_and_loads():
     assert path.is_file(), f"bundled model missing at {path}"
     classifier = load_model(path)
     assert classifier.metadata["test_accuracy"] >= 0.992
+
+
+def test_saved_models_get_the_umask_mode_and_stale_temporaries_go(tmp_path, classifier):
+    stale = tmp_path / ".m.npz.x1y2z3.tmp"  # what a kill -9 during a save leaves
+    fresh = tmp_path / ".m.npz.a1b2c3.tmp"  # perhaps a save in progress elsewhere
+    stale.write_bytes(b"half a model")
+    fresh.write_bytes(b"half a model")
+    os.utime(stale, (1_000_000_000, 1_000_000_000))
+    old = os.umask(0o027)
+    try:
+        target = save_model(classifier, tmp_path / "m.npz")
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert not stale.exists() and fresh.exists()
+    target.chmod(0o604)
+    save_model(classifier, target)  # a replaced file keeps its mode
+    assert target.stat().st_mode & 0o777 == 0o604

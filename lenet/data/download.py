@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from lenet import __version__
-from lenet.data.mnist import FILES, SHA256, default_cache_dir, find_mnist_file
+from lenet.atomic import default_file_mode, remove_stale_temporaries
+from lenet.data.mnist import FILES, SHA256, SIZES, default_cache_dir, find_mnist_file
 
 __all__ = [
     "CHUNK_SIZE",
@@ -43,6 +44,8 @@ MIRRORS: list[str] = [
     "http://yann.lecun.com/exdb/mnist/",
 ]
 
+MAX_GZIP_OVERHEAD = 1 << 20
+"""A gzip file is at most its content plus this much (stored blocks, headers)."""
 CHUNK_SIZE = 64 * 1024  # bytes read from the network between progress reports / stop checks
 _USER_AGENT = f"lenet-digits/{__version__} (Python urllib)"
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -161,14 +164,17 @@ def download_file(
     if existing is not None and verify_file(existing, expected):
         return existing
 
+    target = dest / f"{name}.gz"
+    if target.exists() and not target.is_file():
+        raise DownloadError(f"{target}: a folder (or device) of that name is in the way", [])
+    remove_stale_temporaries(dest, target.name, ".part")
     reasons: list[tuple[str, str]] = []
     for base in mirrors:
         _check_stop(should_stop)
         url = (base if base.endswith("/") else base + "/") + f"{name}.gz"
         try:
-            return _fetch_verified(
-                url, dest / f"{name}.gz", expected, on_progress, should_stop, timeout
-            )
+            return _fetch_verified(url, target, expected, on_progress, should_stop, timeout,
+                                   max_bytes=SIZES[name] + MAX_GZIP_OVERHEAD)
         except _MirrorFailed as exc:
             reasons.append((url, str(exc)))
 
@@ -188,8 +194,10 @@ def _fetch_verified(
     on_progress: ProgressCallback | None,
     should_stop: StopCallback | None,
     timeout: float,
+    max_bytes: int,
 ) -> Path:
-    """Download `url` into a temporary file beside `final`, verify it, move it to `final`.
+    """Download `url` (at most `max_bytes`) into a temporary file beside `final`, verify
+    it, move it to `final` with the umask's mode.
 
     Raises `_MirrorFailed` (bad mirror), `DownloadCancelled`; never leaves the temporary
     file behind.
@@ -198,7 +206,7 @@ def _fetch_verified(
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
-            _stream_to(url, out, final.name, on_progress, should_stop, timeout)
+            _stream_to(url, out, final.name, on_progress, should_stop, timeout, max_bytes)
         with open(tmp, "rb") as check:
             head = check.read(2)
         if head != _GZIP_MAGIC:  # e.g. an HTML error page served with status 200
@@ -211,6 +219,7 @@ def _fetch_verified(
             raise _MirrorFailed(
                 f"checksum mismatch: uncompressed SHA-256 is {actual}, expected {expected_sha256}"
             )
+        tmp.chmod(default_file_mode())
         os.replace(tmp, final)
         return final
     finally:
@@ -224,13 +233,17 @@ def _stream_to(
     on_progress: ProgressCallback | None,
     should_stop: StopCallback | None,
     timeout: float,
+    max_bytes: int,
 ) -> None:
-    """Copy the body of `url` into the binary file `out`, chunk by chunk."""
+    """Copy the body of `url` into the binary file `out`, chunk by chunk, refusing a body
+    longer than `max_bytes` (an endless or foreign response)."""
     request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
+            if total is not None and total > max_bytes:
+                raise _MirrorFailed(f"the file offered is too large ({total} bytes)")
             done = 0
             if on_progress is not None:
                 on_progress(label, done, total)
@@ -239,8 +252,10 @@ def _stream_to(
                 chunk = response.read(CHUNK_SIZE)
                 if not chunk:
                     break
-                out.write(chunk)
                 done += len(chunk)
+                if done > max_bytes:
+                    raise _MirrorFailed(f"the response goes on past {max_bytes} bytes")
+                out.write(chunk)
                 if on_progress is not None:
                     on_progress(label, done, total)
     except urllib.error.HTTPError as exc:  # before URLError: it is a subclass
