@@ -226,6 +226,22 @@ def _load(path: Path) -> Classifier:
     return Classifier(net, meta)
 
 
+def check_writable(path: str | os.PathLike) -> Path:
+    """Raise ModelFileError now if a model could not be saved at `path` later: it is a
+    folder, a folder on its way is a file, or the folder cannot be written."""
+    path = Path(path)
+    if path.is_dir():
+        raise ModelFileError(f"{path}: is a folder; give a file name such as {path / 'model.npz'}")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ModelFileError(f"{path}: cannot be created, {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ModelFileError(f"{path}: cannot be written, no permission to write in {folder}")
+    return path
+
+
 def bundled_model_path() -> Path:
     """The pretrained model shipped with the package (models/lenet5.npz in the source tree)."""
     try:

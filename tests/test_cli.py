@@ -72,6 +72,38 @@ def test_corrupt_model_is_a_message(tmp_path, tiny_mnist, capsys):
     assert "not a model file" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("kind", ["folder", "under a file"])
+def test_an_invalid_out_is_refused_before_training(tmp_path, capsys, kind):
+    if kind == "folder":
+        out = tmp_path / "models"
+        out.mkdir()
+    else:
+        (tmp_path / "notes.txt").write_text("x")
+        out = tmp_path / "notes.txt" / "m.npz"
+    # no data folder at all: the --out check must come first
+    code = main(["train", "--data-dir", str(tmp_path / "nowhere"), "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1 and str(out) in err and "MNIST" not in err and "Traceback" not in err
+
+
+def test_a_far_worse_model_does_not_replace_a_good_one(tiny_mnist, tmp_path, capsys):
+    from lenet.classifier import Classifier
+    from lenet.model_file import save_model
+    from lenet.nn.model import lenet5
+
+    out = tmp_path / "m.npz"
+    save_model(Classifier(lenet5(), {"test_accuracy": 0.999, "description": "the good one"}), out)
+    before = out.read_bytes()
+    args = ["train", "--data-dir", str(tiny_mnist), "--epochs", "1", "--subset", "32",
+            "--lr", "1e-6", "--out", str(out), "--quiet"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "far worse" in err and out.read_bytes() == before
+    assert load_model(tmp_path / "m-new.npz").test_accuracy < 0.9
+    assert main([*args, "--force"]) == 0
+    assert load_model(out).test_accuracy < 0.9
+
+
 def test_evaluate_bundled_model_on_real_mnist(capsys):
     real_mnist()
     assert main(["evaluate", "--json"]) == 0

@@ -48,10 +48,11 @@ def _load_classifier(path: Path | None):
 def cmd_train(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from lenet.model_file import save_model
+    from lenet.model_file import check_writable
     from lenet.nn.kernels.threads import set_threads
     from lenet.training.trainer import TrainConfig, Trainer
 
+    check_writable(args.out)  # before the data and the minutes of training, not after
     set_threads(args.threads)
     data = _load_data(args.data_dir)
     config = TrainConfig(
@@ -98,9 +99,35 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"LeNet-5 trained by `lenet train` ({args.epochs} epochs, seed {args.seed})"
     )
     result.classifier.metadata["command"] = "lenet " + shlex.join(args.argv)
-    out = save_model(result.classifier, args.out)
+    out = _save_unless_worse(result.classifier, result.test_accuracy, args.out, args.force)
     print(f"test accuracy {result.test_accuracy:.4%} after {result.seconds:.0f} s; saved {out}")
     return 0
+
+
+WORSE_BY = 0.01
+"""A new model this much (1 point) below the one it would replace does not replace it."""
+
+
+def _save_unless_worse(classifier, accuracy: float, out: Path, force: bool) -> Path:
+    """Save to `out`, unless a model there is clearly better: then save beside it
+    (`<name>-new.npz`) and say so on stderr. Returns where it was saved."""
+    from lenet.model_file import ModelFileError, load_model, save_model
+
+    if out.is_file() and not force:
+        try:
+            old = load_model(out).test_accuracy
+        except ModelFileError:
+            old = None  # not a usable model: nothing of value is replaced
+        if old is not None and accuracy < old - WORSE_BY:
+            beside = out.with_name(f"{out.stem}-new{out.suffix or '.npz'}")
+            print(
+                f"lenet train: warning: the new model ({accuracy:.2%}) is far worse than the "
+                f"one at {out} ({old:.2%}); kept that one and saved the new one as {beside} "
+                "(--force replaces it)",
+                file=sys.stderr,
+            )
+            out = beside
+    return save_model(classifier, out)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -191,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--subset", type=int, default=None, help="train on only this many images")
     p.add_argument("--description", default=None, help="text stored in the model file")
     p.add_argument("--out", type=Path, default=Path(DEFAULT_OUT))
+    p.add_argument("--force", action="store_true",
+                   help="replace --out even with a model far worse than the one there")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
 
