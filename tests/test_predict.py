@@ -108,3 +108,22 @@ def test_multi_on_a_single_digit_matches_the_single_path(tmp_path, capsys):
     _, (multi,) = run(capsys, "--multi", seven)
     assert multi["number"] == "7" == str(single["digit"])
     assert multi["digits"][0]["confidence"] == pytest.approx(single["confidence"], abs=1e-6)
+
+
+def test_a_file_name_that_is_not_utf8_does_not_stop_the_batch(tmp_path):
+    """Run as a program with strict UTF-8 output: the name is printed escaped."""
+    import os
+    import subprocess
+    import sys
+
+    odd = os.fsdecode(os.fsencode(str(tmp_path)) + b"/\xff\xfe.png")
+    drawing(odd, ONE)
+    good = drawing(tmp_path / "one.png", ONE)
+    env = dict(os.environ, PYTHONIOENCODING="utf-8:strict")
+    proc = subprocess.run([sys.executable, "-m", "lenet", "predict", odd, good],
+                          capture_output=True, env=env, timeout=300)
+    out = proc.stdout.decode("utf-8")
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    lines = out.strip().splitlines()
+    assert len(lines) == 2 and ": 1  " in lines[0]
+    assert "\\udcff" in lines[0] and lines[1].startswith(good)

@@ -251,6 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not valid UTF-8 is shown
+        if hasattr(stream, "reconfigure"):  # escaped, not a UnicodeEncodeError mid-batch
+            stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
     args.argv = argv  # recorded in trained models' metadata
     try:

@@ -97,10 +97,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
             print(json.dumps(result), flush=True)
         elif "error" in result:
             print(f"{result['file']}: error: {result['error']}")
+        elif args.multi:
+            digits = "  ".join(f"{d['digit']} {d['confidence']:.0%}" + ("?" if d["not_sure"]
+                               else "") for d in result["digits"])
+            print(f"{result['file']}: number {result['number']}  ({digits})")
         else:
             doubt = "  (not sure)" if result["not_sure"] else ""
-            number = f"  number {result['number']}" if args.multi else ""
-            print(f"{result['file']}: {result['digit']}  {result['confidence']:.1%}{doubt}{number}")
+            print(f"{result['file']}: {result['digit']}  {result['confidence']:.1%}{doubt}")
     if failures:
         print(f"{failures} of {len(args.images)} images could not be classified", file=sys.stderr)
     return 1 if failures else 0
