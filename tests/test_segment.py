@@ -119,3 +119,23 @@ def test_digit_box_crop_holds_only_its_own_ink() -> None:
         alone = theirs == 0  # pixels not shared with the neighbour's anti-aliased edge
         assert np.abs(b.ink - np.where(own >= 0.1, own, 0))[alone].max() < 1e-6
         assert not b.ink[(own == 0) & (theirs > 0)].any()
+
+
+@pytest.mark.parametrize("blob", [1, 3, 8])
+def test_a_dusty_scan_is_grouped_with_bounded_work(blob: int) -> None:
+    """Random dust over a number: dust smaller than a readable digit is never a group of
+    its own, and however much dust there is, at most MAX_GROUPS pieces are grouped (the
+    merging was cubic in the number of blobs: 45 s for a 300x300 scan)."""
+    from lenet.ink.grouping import MAX_GROUPS
+
+    ink, _ = strip("407", gap=0.6)
+    rng = np.random.default_rng(blob)
+    h, w = ink.shape
+    for y, x in zip(*np.nonzero(rng.random((h, w)) < 0.03 / blob**2), strict=True):
+        ink[y : y + blob, x : x + blob] = np.maximum(ink[y : y + blob, x : x + blob], 1.0)
+    boxes = segment_digits(ink)
+    assert len(boxes) <= MAX_GROUPS
+    digit_sized = [b for b in boxes if b.y1 - b.y0 >= 0.8 * H]
+    assert len(digit_sized) >= 3  # the three digits are still there
+    if blob < 6:  # MIN_EXTENT: dust alone is never a group
+        assert len(boxes) == len(digit_sized)

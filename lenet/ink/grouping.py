@@ -16,12 +16,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from lenet.ink.components import label_components
-from lenet.ink.normalise import SPECK_EXTENT, SPECK_FRACTION, finite_ink, ink_mask
+from lenet.ink.normalise import (
+    MIN_EXTENT,
+    SPECK_EXTENT,
+    SPECK_FRACTION,
+    finite_ink,
+    ink_mask,
+)
 
 __all__ = ["DigitBox", "segment_digits"]
 
 MERGE_OVERLAP = 0.5
 """Two groups merge when their x-ranges overlap by at least this fraction of the narrower."""
+MAX_GROUPS = 64
+"""At most this many ink pieces are grouped (the largest); the rest count as specks."""
 
 
 @dataclass(frozen=True)
@@ -79,20 +87,39 @@ def _x_overlap(a: _Group, b: _Group) -> float:
 
 
 def _merge_overlapping(groups: list[_Group]) -> list[_Group]:
-    """Merge groups whose x-ranges overlap by ≥ MERGE_OVERLAP of the narrower, to a fixpoint."""
+    """Merge groups whose x-ranges overlap by ≥ MERGE_OVERLAP of the narrower, to a fixpoint.
+
+    Each pass puts every group (left to right) into the first kept group it overlaps
+    enough, else keeps it: O(n²) per pass, and a pass without a merge ends it.
+    """
     groups = sorted(groups, key=lambda g: g.x0)
-    merged = True
-    while merged:
-        merged = False
-        for i in range(len(groups)):
-            for j in range(i + 1, len(groups)):
-                if _x_overlap(groups[i], groups[j]) >= MERGE_OVERLAP:
-                    groups[i].absorb(groups.pop(j))
-                    merged = True
-                    break
-            if merged:
-                break
-    return groups
+    while True:
+        kept: list[_Group] = []
+        for g in groups:
+            home = next((k for k in kept if _x_overlap(k, g) >= MERGE_OVERLAP), None)
+            if home is None:
+                kept.append(g)
+            else:
+                home.absorb(g)
+        if len(kept) == len(groups):
+            return kept
+        groups = sorted(kept, key=lambda g: g.x0)
+
+
+def _give_specks(groups: list[_Group], st: np.ndarray, specks: np.ndarray) -> None:
+    """Give each speck (rows of the stats `st`) to the first group whose box, grown by
+    SPECK_EXTENT of its height, holds the speck's centre; the others are dropped."""
+    if not groups or len(specks) == 0:
+        return
+    box = np.array([(g.x0, g.y0, g.x1, g.y1) for g in groups], np.float64)
+    grow = SPECK_EXTENT * (box[:, 3] - box[:, 1])
+    cx = 0.5 * (st[specks, 1] + st[specks, 3])[:, None]
+    cy = 0.5 * (st[specks, 2] + st[specks, 4])[:, None]
+    inside = ((box[:, 0] - grow <= cx) & (cx < box[:, 2] + grow)
+              & (box[:, 1] - grow <= cy) & (cy < box[:, 3] + grow))
+    for i, row in zip(specks, inside, strict=True):
+        if row.any():
+            groups[int(row.argmax())].absorb(_Group([int(i) + 1], *map(int, st[i, 1:5])))
 
 
 def segment_digits(ink: np.ndarray) -> list[DigitBox]:
@@ -115,6 +142,11 @@ def segment_digits(ink: np.ndarray) -> list[DigitBox]:
     ext = np.maximum(st[:, 3] - st[:, 1], st[:, 4] - st[:, 2])
     big = int(np.argmax(counts))
     speck = (counts < SPECK_FRACTION * counts[big]) & (ext < SPECK_EXTENT * ext[big])
+    # too small to be (part of) a readable digit on its own, whatever the rest: dust
+    speck |= ext < MIN_EXTENT
+    pieces = np.flatnonzero(~speck)
+    if len(pieces) > MAX_GROUPS:  # bound the work on a dusty scan: the largest pieces
+        speck[pieces[np.argsort(-counts[pieces], kind="stable")[MAX_GROUPS:]]] = True
 
     groups = [
         _Group([i + 1], int(st[i, 1]), int(st[i, 2]), int(st[i, 3]), int(st[i, 4]))
@@ -122,16 +154,7 @@ def segment_digits(ink: np.ndarray) -> list[DigitBox]:
         if not speck[i]
     ]
     groups = _merge_overlapping(groups)
-
-    # give each speck to the group whose box (grown by SPECK_EXTENT of its height) holds it
-    for i in np.flatnonzero(speck):
-        cx = 0.5 * (st[i, 1] + st[i, 3])
-        cy = 0.5 * (st[i, 2] + st[i, 4])
-        for g in groups:
-            grow = SPECK_EXTENT * (g.y1 - g.y0)
-            if g.x0 - grow <= cx < g.x1 + grow and g.y0 - grow <= cy < g.y1 + grow:
-                g.absorb(_Group([int(i) + 1], *map(int, st[i, 1:5])))
-                break
+    _give_specks(groups, st, np.flatnonzero(speck))
 
     out: list[DigitBox] = []
     for g in groups:
