@@ -129,3 +129,10 @@ def test_lenet_runs_as_a_program():
     assert done.returncode == 0
     for command in ("train", "evaluate", "bench"):
         assert command in done.stdout
+
+
+def test_evaluate_needs_only_the_test_files(tiny_mnist, capsys):
+    for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"):
+        (tiny_mnist / name).unlink()
+    assert main(["evaluate", "--data-dir", str(tiny_mnist), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["count"] == 64

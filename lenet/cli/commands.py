@@ -33,10 +33,10 @@ def _add_threads(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _load_data(data_dir: Path | None):
+def _load_data(data_dir: Path | None, splits: tuple[str, ...] = ("train", "test")):
     from lenet.data.mnist import load_mnist, locate_data_dir
 
-    return load_mnist(locate_data_dir(data_dir))
+    return load_mnist(locate_data_dir(data_dir), splits)
 
 
 def _load_classifier(path: Path | None):
@@ -137,7 +137,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     set_threads(args.threads)
     classifier = _load_classifier(args.model)
-    data = _load_data(args.data_dir)
+    data = _load_data(args.data_dir, splits=("test",))
     report = evaluate(classifier, to_unit_float(data.test_images), data.test_labels)
     if args.json:
         print(json.dumps(report.to_dict()))
@@ -196,7 +196,12 @@ def cmd_download(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lenet", description=__doc__.splitlines()[0])
+    from lenet import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="lenet", description="LeNet-5 on MNIST: train, evaluate, predict, bench, download."
+    )
+    parser.add_argument("--version", action="version", version=f"lenet {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("train", help="train LeNet-5 on MNIST and save the model")

@@ -168,8 +168,13 @@ def find_mnist_file(data_dir: str | os.PathLike[str], name: str) -> Path:
     )
 
 
-def load_mnist(data_dir: str | os.PathLike[str] | None = None) -> MnistData:
+def load_mnist(
+    data_dir: str | os.PathLike[str] | None = None, splits: tuple[str, ...] = ("train", "test")
+) -> MnistData:
     """Read and check the four MNIST files in `data_dir` (None: `locate_data_dir()`).
+
+    `splits=("test",)` reads only the two test files (the training arrays are then empty):
+    all that `lenet evaluate` needs.
 
     Raises `FileNotFoundError` for a missing folder or file, `IdxError` for a bad,
     unreadable or oversized file.
@@ -177,8 +182,12 @@ def load_mnist(data_dir: str | os.PathLike[str] | None = None) -> MnistData:
     folder = locate_data_dir(data_dir)
     if not folder.is_dir():
         raise FileNotFoundError(f"MNIST folder {folder} does not exist. {_how_to_get_it()}")
-    paths = {key: find_mnist_file(folder, name) for key, name in FILES.items()}
-    arrays = {key: _read_standard(paths[key], FILES[key]) for key in FILES}
+    keys = [key for key in FILES if key.split("_")[0] in splits]
+    paths = {key: find_mnist_file(folder, FILES[key]) for key in keys}
+    arrays = {key: _read_standard(paths[key], FILES[key]) for key in keys}
+    for key in FILES.keys() - set(keys):
+        arrays[key] = np.zeros((0, IMAGE_SIZE, IMAGE_SIZE) if key.endswith("images") else 0,
+                               np.uint8)
     return MnistData(**arrays, sources=paths)
 
 
