@@ -1,8 +1,9 @@
 """MainWindow: glue between the canvas, the views, the predictor, the model store and dialogs.
 
-Assembled by `create_actions()`, `create_menus()`, `create_tool_bar()` and
-`create_status_bar()`. Settings are read at start and written as they change and in
-`closeEvent`. No compute here: predictions go through `Predictor`, throttled by `Throttle`.
+Its commands (actions, menus, tool bar, status bar, file prompts) are built by
+`window_actions`; help texts are in `help_texts`. Settings are read at start and written as
+they change and in `closeEvent`. No compute here: predictions go through `Predictor`,
+throttled by `Throttle`.
 """
 
 from __future__ import annotations
@@ -13,31 +14,20 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QCloseEvent,
-    QGuiApplication,
-    QImage,
-    QKeySequence,
-)
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
     QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QSlider,
     QStackedWidget,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from app import APP_DISPLAY_NAME, theme
-from app.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
+from app import APP_DISPLAY_NAME, help_texts, theme, window_actions
+from app.canvas import DrawingCanvas
 from app.corrections import CorrectionStore
 from app.icon import app_icon
 from app.model_store import LoadedModel, ModelStore, describe_model, read_model_card
@@ -56,14 +46,6 @@ from app.workers import EngineLoader
 SINGLE_CANVAS = (512, 512)
 NUMBER_CANVAS = (1024, 512)
 NUMBER_INK_SCALE = 0.5  # number mode reads the ink at half the canvas resolution
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
-MODEL_FILTER = "LeNet Digits models (*.npz);;All files (*)"
-_FALLBACK_KEYS = {
-    QKeySequence.StandardKey.Open: "Ctrl+O",
-    QKeySequence.StandardKey.Save: "Ctrl+S",
-    QKeySequence.StandardKey.Quit: "Ctrl+Q",
-    QKeySequence.StandardKey.HelpContents: "F1",
-}
 
 
 class MainWindow(QMainWindow):
@@ -103,10 +85,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_DISPLAY_NAME)
         self.setWindowIcon(app_icon())
         self._build_widgets()
-        self.create_actions()
-        self.create_menus()
-        self.create_tool_bar()
-        self.create_status_bar()
+        self._actions: dict[str, QAction] = window_actions.create_actions(self)
+        window_actions.create_menus(self)
+        self.tool_bar, self.pen_slider, self.pen_label = window_actions.create_tool_bar(self)
+        self.model_label, self.accuracy_label, self.time_label = (
+            window_actions.create_status_bar(self))
         self._read_settings()
 
         self.canvas.changed.connect(self._on_drawing_changed)
@@ -161,26 +144,6 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.maps_dock)
         self.maps_dock.hide()
 
-    def _action(self, name: str, text: str, shortcut: Any, tip: str, slot: Any = None,
-                checkable: bool = False) -> QAction:
-        action = QAction(text, self)
-        if isinstance(shortcut, QKeySequence.StandardKey):
-            keys = QKeySequence.keyBindings(shortcut)  # empty on some platforms (Quit)
-            action.setShortcut(keys[0] if keys else QKeySequence(_FALLBACK_KEYS[shortcut]))
-        elif isinstance(shortcut, list):
-            action.setShortcuts([QKeySequence(s) for s in shortcut])
-        else:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{tip} ({keys})")
-        action.setCheckable(checkable)
-        if slot is not None:
-            (action.toggled if checkable else action.triggered).connect(slot)
-        self._actions[name] = action
-        self.addAction(action)  # shortcuts work even when the menu bar is hidden
-        return action
-
     def action(self, name: str) -> QAction:
         """The action called `name` (e.g. "undo", "open_image", "teach_3")."""
         return self._actions[name]
@@ -188,138 +151,6 @@ class MainWindow(QMainWindow):
     def action_names(self) -> list[str]:
         """Every action's name."""
         return list(self._actions)
-
-    def create_actions(self) -> None:
-        """Every command, with a shortcut and a status tip."""
-        self._actions: dict[str, QAction] = {}
-        a = self._action
-        a("open_image", "&Open Image…", QKeySequence.StandardKey.Open,
-          "Classify a picture of a digit (PNG, JPEG…)", self._ask_open_image)
-        a("save_drawing", "&Save Drawing as PNG…", QKeySequence.StandardKey.Save,
-          "Save the drawing as a PNG picture", self._ask_save_drawing)
-        a("quit", "&Quit", QKeySequence.StandardKey.Quit, "Quit LeNet Digits", self.close)
-
-        undo = self.canvas.undo_stack().createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence("Ctrl+Z"))
-        undo.setStatusTip("Undo the last stroke")
-        redo = self.canvas.undo_stack().createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        redo.setStatusTip("Redo the stroke you undid")
-        for name, act in (("undo", undo), ("redo", redo)):
-            act.setToolTip(f"{act.statusTip()} ({act.shortcut().toString()})")
-            self._actions[name] = act
-            self.addAction(act)
-        a("clear", "&Clear", [Qt.Key.Key_Escape, Qt.Key.Key_Delete],
-          "Clear the drawing (Esc or Delete)", self.canvas.clear)
-        a("eraser", "&Eraser", "E", "Erase with the pointer instead of drawing",
-          self.canvas.set_eraser, checkable=True)
-        a("thinner", "&Thinner Pen", "[", "Make the pen thinner", lambda: self._nudge_pen(-4))
-        a("thicker", "T&hicker Pen", "]", "Make the pen thicker", lambda: self._nudge_pen(4))
-
-        a("retrain", "&Retrain from MNIST…", "Ctrl+T",
-          "Train a new LeNet-5 on MNIST in the background", self.show_retrain_dialog)
-        a("finetune", "&Fine-tune on My Corrections…", "Ctrl+Shift+T",
-          "Teach the model your corrections (briefly trains on them mixed with MNIST)",
-          self.show_finetune_dialog)
-        a("load_model", "&Load Model…", "Ctrl+L", "Use a model file (.npz)", self._ask_load_model)
-        a("save_model", "Save Model &As…", "Ctrl+Shift+S", "Save the model in use to a file",
-          self._ask_save_model)
-        a("reset_model", "Reset to &Bundled Model", "Ctrl+Shift+R",
-          "Go back to the model that ships with LeNet Digits", self.reset_to_bundled)
-        a("model_info", "Model &Info", "Ctrl+I", "What model is in use, and how it was trained",
-          self.show_model_info)
-        for d in range(10):
-            act = a(f"teach_{d}", f"This Is a &{d}", [getattr(Qt.Key, f"Key_{d}")],
-                    f"Wrong answer? Store this drawing as {a_digit(d)} in your corrections",
-                    lambda _=False, d=d: self.teach(d))
-            act.setShortcuts([QKeySequence(getattr(Qt.Key, f"Key_{d}")),
-                              QKeySequence(Qt.KeyboardModifier.KeypadModifier
-                                           | getattr(Qt.Key, f"Key_{d}"))])
-
-        a("feature_maps", "&Feature Maps", "Ctrl+M",
-          "Show what the first two convolution layers respond to", self.set_feature_maps_visible,
-          checkable=True)
-        a("number_mode", "&Number Mode", "Ctrl+N",
-          "Read several digits written side by side", self.set_number_mode, checkable=True)
-        group = QActionGroup(self)
-        for name, text, keys in (("system", "Follow &System", "Ctrl+K, S"),
-                                 ("light", "&Light", "Ctrl+K, L"), ("dark", "&Dark", "Ctrl+K, D")):
-            act = a(f"theme_{name}", text, keys, f"{text.replace('&', '')} colour theme",
-                    lambda on, name=name: on and self.set_theme(name), checkable=True)
-            group.addAction(act)
-
-        a("shortcuts", "&Keyboard Shortcuts", QKeySequence.StandardKey.HelpContents,
-          "List every keyboard shortcut", self.show_shortcuts)
-        a("about", "&About LeNet Digits", "Shift+F1", "About this app", self.show_about)
-
-    def create_menus(self) -> None:
-        """File, Edit, Model, View and Help menus."""
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.action("open_image"), self.action("save_drawing")])
-        file_menu.addSeparator()
-        file_menu.addAction(self.action("quit"))
-
-        edit = bar.addMenu("&Edit")
-        edit.addActions([self.action("undo"), self.action("redo"), self.action("clear")])
-        edit.addSeparator()
-        edit.addActions([self.action("eraser"), self.action("thinner"), self.action("thicker")])
-
-        model = bar.addMenu("&Model")
-        model.addActions([self.action("retrain"), self.action("finetune")])
-        teach = model.addMenu("&Correct Me")
-        teach.setStatusTip("Wrong answer? Tell the model the right digit")
-        teach.addActions([self.action(f"teach_{d}") for d in range(10)])
-        model.addSeparator()
-        model.addActions([self.action("load_model"), self.action("save_model"),
-                          self.action("reset_model")])
-        model.addSeparator()
-        model.addAction(self.action("model_info"))
-
-        view = bar.addMenu("&View")
-        view.addActions([self.action("feature_maps"), self.action("number_mode")])
-        themes = view.addMenu("&Theme")
-        themes.addActions([self.action(f"theme_{t}") for t in THEMES])
-
-        help_menu = bar.addMenu("&Help")
-        help_menu.addActions([self.action("shortcuts"), self.action("about")])
-
-    def create_tool_bar(self) -> None:
-        """Pen width, eraser, undo/redo/clear."""
-        tools = QToolBar("Drawing", self)
-        tools.setObjectName("drawing_toolbar")
-        tools.setMovable(False)
-        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        tools.addWidget(QLabel(" Pen ", tools))
-        self.pen_slider = QSlider(Qt.Orientation.Horizontal, tools)
-        self.pen_slider.setRange(int(MIN_PEN_WIDTH), int(MAX_PEN_WIDTH))
-        self.pen_slider.setFixedWidth(140)
-        self.pen_slider.setToolTip("Pen width ([ and ])")
-        self.pen_slider.setStatusTip("Pen width")
-        self.pen_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.pen_slider.valueChanged.connect(self.set_pen_width)
-        tools.addWidget(self.pen_slider)
-        self.pen_label = QLabel(tools)
-        self.pen_label.setMinimumWidth(34)
-        tools.addWidget(self.pen_label)
-        tools.addSeparator()
-        tools.addActions([self.action("eraser"), self.action("undo"), self.action("redo"),
-                          self.action("clear")])
-        tools.addSeparator()
-        tools.addActions([self.action("number_mode"), self.action("feature_maps")])
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tools)
-        self.tool_bar = tools
-
-    def create_status_bar(self) -> None:
-        """Model in use, its test accuracy and the last prediction's time."""
-        status = self.statusBar()
-        self.model_label = QLabel("Model: —", self)
-        self.accuracy_label = QLabel("", self)
-        self.time_label = QLabel("", self)
-        self.time_label.setMinimumWidth(130)
-        for label in (self.model_label, self.accuracy_label, self.time_label):
-            label.setContentsMargins(8, 0, 8, 0)
-            status.addPermanentWidget(label)
 
     # ------------------------------------------------------------------ settings
 
@@ -576,9 +407,6 @@ class MainWindow(QMainWindow):
             self.pen_slider.setValue(round(w))
         self.settings.set("pen/width", w)
 
-    def _nudge_pen(self, delta: float) -> None:
-        self.set_pen_width(self.canvas.pen_width() + delta)
-
     def set_feature_maps_visible(self, visible: bool) -> None:
         """View → Feature maps."""
         self.maps_dock.setVisible(bool(visible))
@@ -648,34 +476,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {Path(path).name}", 4000)
         return True
 
-    def _ask_open_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", str(Path.home()), IMAGE_FILTER)
-        if path:
-            self.open_image(path)
-
-    def _ask_save_drawing(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save drawing as PNG",
-                                              str(Path.home() / "digit.png"), "PNG (*.png)")
-        if path:
-            if not path.lower().endswith(".png"):
-                path += ".png"
-            self.save_drawing(path)
-
-    def _ask_load_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load model", str(self.store.models_dir),
-                                              MODEL_FILTER)
-        if path:
-            self.load_model_file(path)
-
-    def _ask_save_model(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save model as",
-                                              str(self.store.models_dir / "my-model.npz"),
-                                              MODEL_FILTER)
-        if path:
-            if not path.lower().endswith(".npz"):
-                path += ".npz"
-            self.save_model_file(path)
-
     # ------------------------------------------------------------------ dialogs
 
     def _open_training_dialog(self, mode: str) -> Any:
@@ -715,11 +515,8 @@ class MainWindow(QMainWindow):
             self._warn("Fine-tune", "No model is loaded to fine-tune.")
             return None
         if self.corrections.count() == 0:
-            QMessageBox.information(
-                self, "Fine-tune on my corrections",
-                "You have no corrections yet.\n\nWhen the model gets a drawing wrong, click the "
-                "right bar or press the right digit key: the drawing is stored, and this command "
-                "then teaches the model your corrections.")
+            QMessageBox.information(self, "Fine-tune on my corrections",
+                                    help_texts.NO_CORRECTIONS)
             return None
         return self._open_training_dialog("finetune")
 
@@ -732,22 +529,7 @@ class MainWindow(QMainWindow):
 
     def shortcuts_markdown(self) -> str:
         """Every action and its shortcut(s), as a Markdown table."""
-        lines = ["# Keyboard shortcuts", "", "| Command | Shortcut |", "|---|---|"]
-        for name, act in self._actions.items():
-            if name.startswith("teach_") and name != "teach_0":
-                continue
-            keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText)
-                             for s in act.shortcuts()
-                             if not s.toString().startswith("Num"))
-            text = act.text().replace("&", "")
-            if name == "teach_0":
-                text, keys = "Correct me: this is a 0 … 9", "0 … 9 (also on the keypad)"
-            elif name.startswith("theme_"):
-                text = f"Theme: {text}"
-            lines.append(f"| {text} | {keys} |")
-        lines += ["", "Draw with the left mouse button, a pen (pressure changes the width; the "
-                  "pen's eraser end erases) or a finger. Click a bar to correct the answer."]
-        return "\n".join(lines) + "\n"
+        return help_texts.shortcuts_markdown(self._actions)
 
     def show_shortcuts(self) -> TextDialog:
         """Help → Keyboard shortcuts."""
@@ -757,11 +539,8 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         """Help → About."""
-        QMessageBox.about(
-            self, f"About {APP_DISPLAY_NAME}",
-            f"<h3>{APP_DISPLAY_NAME}</h3><p>Draw a digit and watch a LeNet-5 network, written "
-            "from its maths in NumPy and numba, read it live.</p><p>Models and corrections are "
-            f"kept in <code>{self.paths.data_dir}</code>.</p>")
+        QMessageBox.about(self, f"About {APP_DISPLAY_NAME}",
+                          help_texts.about_html(self.paths.data_dir))
 
     def _warn(self, title: str, text: str) -> None:
         """Tell the user something went wrong (non-blocking; tests find it in `messages`)."""
