@@ -1,8 +1,8 @@
-"""MainWindow: glue between the canvas, the views, the predictor, the model store and dialogs.
+"""MainWindow: glue between the canvas, the views, the predictor, the model in use and dialogs.
 
 Its commands (actions, menus, tool bar, status bar, file prompts) are built by
-`window_actions`; help texts are in `help_texts`. Settings are read at start and written as
-they change and in `closeEvent`. No compute here: predictions go through `Predictor`,
+`window_actions`; the model in use is a `ModelInUse`. Settings are read at start and written
+as they change and in `closeEvent`. No compute here: predictions go through `Predictor`,
 throttled by `Throttle`.
 """
 
@@ -30,6 +30,7 @@ from app import APP_DISPLAY_NAME, help_texts, theme, window_actions
 from app.canvas import DrawingCanvas
 from app.corrections import CorrectionStore
 from app.icon import app_icon
+from app.model_in_use import ModelInUse
 from app.model_store import LoadedModel, ModelStore, describe_model, read_model_card
 from app.network_view import FeatureMapsView, InputView
 from app.number_view import NumberView
@@ -41,7 +42,6 @@ from app.settings import THEMES, Settings
 from app.text_dialog import TextDialog, ask_yes_no
 from app.throttle import Throttle
 from app.training_worker import engine_trainer_factory
-from app.workers import EngineLoader
 
 SINGLE_CANVAS = (512, 512)
 NUMBER_CANVAS = (1024, 512)
@@ -65,15 +65,12 @@ class MainWindow(QMainWindow):
         self.store = store
         self.corrections = CorrectionStore(paths.corrections_dir)
         self.predictor = Predictor()
-        self.loaded = LoadedModel(None, None, True)
+        self.model_in_use = ModelInUse(store, settings, self.predictor, self)
         self.last_result: Result | None = None
-        self._ready = False
         self._opened_image: np.ndarray | None = None
         self._revision = 0  # bumped on every change of the drawing
         self._taught: tuple[int, int, Path] | None = None  # (revision, label, file) last stored
-        self._loader: EngineLoader | None = None
         self._training_dialog: Any = None
-        self._warm_up_fn = warm_up_fn
         self.messages: list[tuple[str, str]] = []  # warnings shown (title, text)
         self.trainer_factory_for = engine_trainer_factory  # replaceable (tests)
         self.download_fn: Any = None  # None: the engine's MNIST downloader
@@ -97,11 +94,18 @@ class MainWindow(QMainWindow):
         self.canvas.drawing_started.connect(self._on_drawing_started)
         self.bars.digit_clicked.connect(self.teach)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme)
+        model = self.model_in_use
+        model.changed.connect(self._on_model_changed)
+        model.start_failed.connect(self._on_engine_failed)
+        model.warning.connect(self._warn)
+        model.status.connect(self.statusBar().showMessage)
 
         if loaded is not None:
-            self._on_model_loaded(loaded)
+            model.use_startup_model(loaded)
         else:
-            self._start_engine()
+            self.statusBar().showMessage("Preparing engine…")
+            self.model_label.setText("Model: loading…")
+            model.start(warm_up_fn)
 
     # ------------------------------------------------------------------ construction
 
@@ -184,96 +188,43 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ engine and model
 
-    def _start_engine(self) -> None:
-        self.statusBar().showMessage("Preparing engine…")
-        self.model_label.setText("Model: loading…")
-        preferred = self.settings.get("model/path")
-        self._loader = EngineLoader(lambda: self.store.load_startup(preferred), self._warm_up_fn)
-        self._loader.finished.connect(self._on_model_loaded)
-        self._loader.failed.connect(self._on_engine_failed)
-        self._loader.start()
+    @property
+    def loaded(self) -> LoadedModel:
+        """The model in use (its classifier is None when there is none)."""
+        return self.model_in_use.loaded
 
     def is_ready(self) -> bool:
         """True once a model is loaded and warmed up (live prediction on)."""
-        return self._ready
+        return self.model_in_use.is_ready()
 
     def _on_engine_failed(self, message: str) -> None:
-        if self._loader is not None:
-            self._loader.wait()
-            self._loader = None
-        self._ready = False
         self.model_label.setText("Model: none")
         self.statusBar().showMessage("The engine could not start")
         self._warn("The engine could not start", message)
 
-    def _on_model_loaded(self, loaded: LoadedModel) -> None:
-        if self._loader is not None:
-            self._loader.wait()
-            self._loader = None
-        self.use_model(loaded, remember=False)
-        if loaded.message:
-            self._warn("Model", loaded.message)
-        self.statusBar().showMessage("Ready: draw a digit" if self._ready else
-                                     "No model: use Model → Retrain from MNIST…", 5000)
-
-    def use_model(self, loaded: LoadedModel, remember: bool = True) -> None:
-        """Predict with `loaded` from now on (and remember it in the settings)."""
-        self.loaded = loaded
-        self.predictor.set_classifier(loaded.classifier)
-        self._ready = loaded.classifier is not None
-        if remember:
-            self.settings.set("model/path", "" if loaded.is_bundled or loaded.path is None
-                              else str(loaded.path))
+    def _on_model_changed(self, loaded: LoadedModel) -> None:
         self.model_label.setText(f"Model: {loaded.name}")
         acc = loaded.test_accuracy
         self.accuracy_label.setText(f"Test accuracy: {acc:.2%}" if acc is not None else "")
         for name in ("save_model", "finetune", "model_info"):
-            self.action(name).setEnabled(self._ready or name == "model_info")
+            self.action(name).setEnabled(self.is_ready() or name == "model_info")
         self.throttle.request_now()
 
     def reset_to_bundled(self) -> None:
         """Model → Reset to bundled model."""
-        loaded = self.store.load_bundled()
-        if loaded.classifier is None:
-            self._warn("Reset to bundled model", loaded.message or "No bundled model.")
-            return
-        self.use_model(loaded)
-        self.statusBar().showMessage("Using the bundled model", 4000)
+        self.model_in_use.reset_to_bundled()
 
     def load_model_file(self, path: str | Path) -> bool:
         """Use the model in `path`; a bad file is reported and changes nothing."""
-        try:
-            loaded = self.store.load(Path(path))
-        except (ValueError, OSError) as exc:
-            self._warn("Load model", f"This model cannot be used:\n{exc}")
-            return False
-        self.use_model(loaded)
-        self.statusBar().showMessage(f"Using {loaded.name}", 4000)
-        return True
+        return self.model_in_use.load_file(path)
 
     def save_model_file(self, path: str | Path) -> bool:
         """Save the model in use to `path` (atomically)."""
-        if self.loaded.classifier is None:
-            return False
-        try:
-            self.store.save(self.loaded.classifier, Path(path))
-        except (OSError, ValueError) as exc:
-            self._warn("Save model", f"The model could not be saved:\n{exc}")
-            return False
-        self.statusBar().showMessage(f"Model saved to {path}", 4000)
-        return True
+        return self.model_in_use.save_file(path)
 
     def adopt_trained_model(self, classifier: Any, kind: str = "retrained") -> Path | None:
         """Save a freshly trained model in the user's folder and use it; None on failure."""
-        try:
-            loaded = self.store.save_user_model(classifier, kind)
-        except (OSError, ValueError) as exc:
-            self._warn("Use this model", f"The new model could not be saved:\n{exc}\n\n"
-                       "The model in use is unchanged.")
-            return None
-        self.use_model(loaded)
-        self.statusBar().showMessage(f"Now using {loaded.name}", 5000)
-        return loaded.path
+        return self.model_in_use.adopt(classifier, kind)
 
     # ------------------------------------------------------------------ live prediction
 
@@ -295,7 +246,7 @@ class MainWindow(QMainWindow):
         Number mode is read on `number_worker`'s thread: the answer arrives later (via
         `_on_number_read`) and this returns None.
         """
-        if not self._ready:
+        if not self.is_ready():
             return None
         number_mode = self.action("number_mode").isChecked()
         # feature maps cost more than the prediction itself: refresh them at pen-up only
@@ -413,7 +364,7 @@ class MainWindow(QMainWindow):
         if self.action("feature_maps").isChecked() != bool(visible):
             self.action("feature_maps").setChecked(bool(visible))
         self.settings.set("view/feature_maps", bool(visible))
-        if visible and self._ready:
+        if visible and self.is_ready():
             self.throttle.request_now()
 
     def set_number_mode(self, on: bool) -> None:
@@ -570,8 +521,7 @@ class MainWindow(QMainWindow):
             dialog.stop_and_wait()
         if dialog is not None:
             dialog.close()
-        if self._loader is not None:
-            self._loader.wait(30000)
+        self.model_in_use.wait()
         if self._number_worker is not None:
             self._number_worker.shutdown()
         self.write_settings()
