@@ -1,14 +1,12 @@
-"""MainWindow: glue between the canvas, the views, the predictor, the model in use and dialogs.
+"""MainWindow: glue between the canvas, the views, the model in use, the reader and dialogs.
 
 Its commands (actions, menus, tool bar, status bar, file prompts) are built by
-`window_actions`; the model in use is a `ModelInUse`. Settings are read at start and written
-as they change and in `closeEvent`. No compute here: predictions go through `Predictor`,
-throttled by `Throttle`.
+`window_actions`; the model in use is a `ModelInUse`, the canvas is read by a `LiveReader`.
+Settings are read at start and written as they change and in `closeEvent`. No compute here.
 """
 
 from __future__ import annotations
 
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -30,22 +28,20 @@ from app import APP_DISPLAY_NAME, help_texts, theme, window_actions
 from app.canvas import DrawingCanvas
 from app.corrections import CorrectionStore
 from app.icon import app_icon
+from app.live_reader import LiveReader
 from app.model_in_use import ModelInUse
 from app.model_store import LoadedModel, ModelStore, describe_model, read_model_card
 from app.network_view import FeatureMapsView, InputView
 from app.number_view import NumberView
-from app.number_worker import NumberWorker
 from app.paths import AppPaths
 from app.predictor import Predictor, Result, warm_up
 from app.probability_bars import ProbabilityBars, a_digit
 from app.settings import THEMES, Settings
 from app.text_dialog import TextDialog, ask_yes_no
-from app.throttle import Throttle
 from app.training_worker import engine_trainer_factory
 
 SINGLE_CANVAS = (512, 512)
 NUMBER_CANVAS = (1024, 512)
-NUMBER_INK_SCALE = 0.5  # number mode reads the ink at half the canvas resolution
 
 
 class MainWindow(QMainWindow):
@@ -67,21 +63,18 @@ class MainWindow(QMainWindow):
         self.predictor = Predictor()
         self.model_in_use = ModelInUse(store, settings, self.predictor, self)
         self.last_result: Result | None = None
-        self._opened_image: np.ndarray | None = None
-        self._revision = 0  # bumped on every change of the drawing
         self._taught: tuple[int, int, Path] | None = None  # (revision, label, file) last stored
         self._training_dialog: Any = None
         self.messages: list[tuple[str, str]] = []  # warnings shown (title, text)
         self.trainer_factory_for = engine_trainer_factory  # replaceable (tests)
         self.download_fn: Any = None  # None: the engine's MNIST downloader
 
-        self.throttle = Throttle(50, self)
-        self.throttle.fired.connect(self.predict_now)
-        self._number_worker: NumberWorker | None = None  # started when number mode is used
-
         self.setWindowTitle(APP_DISPLAY_NAME)
         self.setWindowIcon(app_icon())
         self._build_widgets()
+        self.reader = LiveReader(self.canvas, self.predictor, self.model_in_use.is_ready,
+                                 lambda: self.action("number_mode").isChecked(),
+                                 self.maps_dock.isVisible, self)
         self._actions: dict[str, QAction] = window_actions.create_actions(self)
         window_actions.create_menus(self)
         self.tool_bar, self.pen_slider, self.pen_label = window_actions.create_tool_bar(self)
@@ -89,9 +82,11 @@ class MainWindow(QMainWindow):
             window_actions.create_status_bar(self))
         self._read_settings()
 
-        self.canvas.changed.connect(self._on_drawing_changed)
-        self.canvas.stroke_finished.connect(self.throttle.request_now)
-        self.canvas.drawing_started.connect(self._on_drawing_started)
+        self.canvas.changed.connect(self.reader.drawing_changed)
+        self.canvas.stroke_finished.connect(self.reader.throttle.request_now)
+        self.canvas.drawing_started.connect(self.reader.drawing_started)
+        self.reader.answered.connect(self.show_result)
+        self.reader.failed.connect(self._on_prediction_failed)
         self.bars.digit_clicked.connect(self.teach)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme)
         model = self.model_in_use
@@ -208,7 +203,7 @@ class MainWindow(QMainWindow):
         self.accuracy_label.setText(f"Test accuracy: {acc:.2%}" if acc is not None else "")
         for name in ("save_model", "finetune", "model_info"):
             self.action(name).setEnabled(self.is_ready() or name == "model_info")
-        self.throttle.request_now()
+        self.reader.throttle.request_now()
 
     def reset_to_bundled(self) -> None:
         """Model → Reset to bundled model."""
@@ -228,63 +223,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ live prediction
 
-    def _on_drawing_started(self) -> None:
-        self._opened_image = None
-
-    def _on_drawing_changed(self) -> None:
-        self._revision += 1
-        if self.canvas.is_empty():
-            self._opened_image = None
-            self.show_result(Result(empty=True))
-            self.throttle.request_now()
-        else:
-            self.throttle.request()
-
     def predict_now(self) -> Result | None:
-        """Classify what is on the canvas now (called by the throttle; safe to call directly).
-
-        Number mode is read on `number_worker`'s thread: the answer arrives later (via
-        `_on_number_read`) and this returns None.
-        """
-        if not self.is_ready():
-            return None
-        number_mode = self.action("number_mode").isChecked()
-        # feature maps cost more than the prediction itself: refresh them at pen-up only
-        want_maps = (self.maps_dock.isVisible() and not number_mode
-                     and not self.canvas.is_drawing())
-        try:
-            if self._opened_image is not None and self.canvas.image() is not None:
-                result = self.predictor.predict_image(self._opened_image, want_maps)
-            elif self.canvas.is_empty():
-                result = Result(empty=True)
-            elif number_mode:
-                self.number_worker.submit(self._revision, self.canvas.strokes(),
-                                          self.canvas.canvas_size(), NUMBER_INK_SCALE)
-                return None
-            else:
-                result = self.predictor.predict_strokes(self.canvas.strokes(),
-                                                        self.canvas.canvas_size(), want_maps)
-        except Exception as exc:  # an engine bug must not take the window down
-            traceback.print_exc()
-            self._on_prediction_failed(str(exc))
-            return None
-        self.show_result(result)
-        return result
-
-    @property
-    def number_worker(self) -> NumberWorker:
-        """The thread that reads numbers (started on first use, stopped on close)."""
-        if self._number_worker is None:
-            self._number_worker = NumberWorker(self.predictor)
-            self._number_worker.read.connect(self._on_number_read)
-            self._number_worker.failed.connect(self._on_prediction_failed)
-        return self._number_worker
-
-    def _on_number_read(self, revision: int, result: Result) -> None:
-        """A number read on the worker thread: shown unless the drawing changed since."""
-        number_mode = self.action("number_mode").isChecked() and self._opened_image is None
-        if revision == self._revision and number_mode and not self.canvas.is_empty():
-            self.show_result(result)
+        """Classify what is on the canvas now and show it (None in number mode: the number
+        is read on another thread and shown when ready)."""
+        return self.reader.read_now()
 
     def _on_prediction_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"Prediction failed: {message}", 8000)
@@ -294,7 +236,7 @@ class MainWindow(QMainWindow):
         self.last_result = result
         if not result.empty:
             self.time_label.setText(f"Prediction: {result.elapsed_ms:.1f} ms")
-        if self.action("number_mode").isChecked() and self._opened_image is None:
+        if self.reader.reads_number():
             self.number_view.set_digits([(d.digit, d.confidence, d.not_sure, d.image)
                                          for d in result.digits])
             self.input_view.set_image(result.digit.image if result.digit else None)
@@ -308,7 +250,7 @@ class MainWindow(QMainWindow):
         self.bars.set_probabilities(result.digit.probabilities, result.digit.not_sure)
         if result.feature_maps is not None:
             self.feature_maps.set_maps(result.feature_maps)
-        if self._taught is not None and self._taught[0] == self._revision:
+        if self._taught is not None and self._taught[0] == self.reader.revision:
             self.bars.set_taught(self._taught[1])  # still the drawing that was corrected
         self.input_view.set_image(result.digit.image)
 
@@ -325,12 +267,12 @@ class MainWindow(QMainWindow):
                                          4000)
             return False
         replaced = None
-        if self._taught is not None and self._taught[0] == self._revision:
+        if self._taught is not None and self._taught[0] == self.reader.revision:
             if self._taught[1] == int(label):
                 self.statusBar().showMessage(f"Already stored as {a_digit(label)}", 3000)
                 return False
             replaced = self._taught[2]  # a slip of the finger: the new label wins
-        strokes = [] if self._opened_image is not None else self.canvas.strokes()
+        strokes = [] if self.reader.opened_image is not None else self.canvas.strokes()
         try:
             path = self.corrections.add(int(label), result.digit.image, strokes,
                                         self.canvas.canvas_size(), predicted=result.digit.digit)
@@ -339,7 +281,7 @@ class MainWindow(QMainWindow):
             return False
         if replaced is not None:
             self.corrections.remove(replaced)
-        self._taught = (self._revision, int(label), path)
+        self._taught = (self.reader.revision, int(label), path)
         self.bars.set_taught(int(label))
         n = self.corrections.count()
         self.statusBar().showMessage(
@@ -365,7 +307,7 @@ class MainWindow(QMainWindow):
             self.action("feature_maps").setChecked(bool(visible))
         self.settings.set("view/feature_maps", bool(visible))
         if visible and self.is_ready():
-            self.throttle.request_now()
+            self.reader.throttle.request_now()
 
     def set_number_mode(self, on: bool) -> None:
         """View → Number mode: a wide canvas; the answer is the number read."""
@@ -376,7 +318,7 @@ class MainWindow(QMainWindow):
         self.answer_stack.setCurrentWidget(self.number_view if on else self.bars)
         self.input_view.setVisible(not on)  # number mode shows each digit's input itself
         self.settings.set("view/number_mode", on)
-        self.throttle.request_now()
+        self.reader.throttle.request_now()
 
     def set_theme(self, name: str) -> None:
         """View → Theme: "system", "light" or "dark" (persisted)."""
@@ -413,9 +355,9 @@ class MainWindow(QMainWindow):
         if self.action("number_mode").isChecked():
             self.action("number_mode").setChecked(False)
         self.canvas.set_image(qimage)
-        self._opened_image = array
+        self.reader.opened_image = array
         self.statusBar().showMessage(f"Opened {Path(path).name}", 4000)
-        self.throttle.request_now()
+        self.reader.throttle.request_now()
         return True
 
     def save_drawing(self, path: str | Path) -> bool:
@@ -522,7 +464,6 @@ class MainWindow(QMainWindow):
         if dialog is not None:
             dialog.close()
         self.model_in_use.wait()
-        if self._number_worker is not None:
-            self._number_worker.shutdown()
+        self.reader.shutdown()
         self.write_settings()
         event.accept()

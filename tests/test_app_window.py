@@ -228,12 +228,13 @@ def test_number_mode_reads_off_the_gui_thread_and_drops_stale_answers(window, qt
     assert window.predict_now() is None  # the answer comes from the worker thread
     qtbot.waitUntil(lambda: window.number_view.number() == "1", timeout=3000)
     stale = window.last_result
+    reader = window.reader
     window.canvas.add_stroke([(600.0, 100.0), (600.0, 420.0)])
     qtbot.waitUntil(lambda: window.number_view.number() == "11", timeout=3000)
-    window._on_number_read(window._revision - 1, stale)  # an answer for an older drawing
+    reader._on_number_read(reader.revision - 1, stale)  # an answer for an older drawing
     assert window.number_view.number() == "11"
     window.canvas.clear()
-    window._on_number_read(window._revision, stale)  # the canvas is empty now
+    reader._on_number_read(reader.revision, stale)  # the canvas is empty now
     assert window.number_view.number() == ""
 
 
