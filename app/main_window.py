@@ -38,6 +38,7 @@ from app.predictor import Predictor, Result, warm_up
 from app.probability_bars import ProbabilityBars, a_digit
 from app.settings import THEMES, Settings
 from app.text_dialog import TextDialog, ask_yes_no
+from app.training_launcher import TrainingLauncher
 from app.training_worker import engine_trainer_factory
 
 SINGLE_CANVAS = (512, 512)
@@ -64,8 +65,9 @@ class MainWindow(QMainWindow):
         self.model_in_use = ModelInUse(store, settings, self.predictor, self)
         self.last_result: Result | None = None
         self._taught: tuple[int, int, Path] | None = None  # (revision, label, file) last stored
-        self._training_dialog: Any = None
         self.messages: list[tuple[str, str]] = []  # warnings shown (title, text)
+        self.training = TrainingLauncher(self, settings, self.corrections, self.model_in_use,
+                                         self._warn)
         self.trainer_factory_for = engine_trainer_factory  # replaceable (tests)
         self.download_fn: Any = None  # None: the engine's MNIST downloader
 
@@ -371,47 +373,17 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ dialogs
 
-    def _open_training_dialog(self, mode: str) -> Any:
-        from app.training_dialog import TrainingDialog
-
-        old = self._training_dialog
-        if old is not None:
-            if old.is_busy():  # one run at a time: show the running one
-                old.show()
-                old.raise_()
-                old.activateWindow()
-                return old
-            old.close()
-            old.deleteLater()
-        dialog = TrainingDialog(mode, self.settings, init=self.loaded.classifier,
-                                corrections=self.corrections,
-                                factory_for=self.trainer_factory_for,
-                                download=self.download_fn, parent=self)
-        dialog.use_model_requested.connect(
-            lambda clf: dialog.model_adopted(self.adopt_trained_model(
-                clf, "fine-tuned" if mode == "finetune" else "retrained")))
-        self._training_dialog = dialog
-        dialog.show()
-        return dialog
-
     def training_dialog(self) -> Any:
         """The training dialog last opened (None if none)."""
-        return self._training_dialog
+        return self.training.dialog()
 
     def show_retrain_dialog(self) -> Any:
         """Model → Retrain from MNIST…"""
-        return self._open_training_dialog("retrain")
+        return self.training.open("retrain", self.trainer_factory_for, self.download_fn)
 
     def show_finetune_dialog(self) -> Any:
-        """Model → Fine-tune on my corrections…"""
-        if self.loaded.classifier is None:
-            self._warn("Fine-tune", "No model is loaded to fine-tune.")
-            return None
-        if self.corrections.count() == 0:
-            QMessageBox.information(self, "Fine-tune on my corrections",
-                                    help_texts.NO_CORRECTIONS)
-            return None
-        return self._open_training_dialog("finetune")
+        """Model → Fine-tune on my corrections… (None without a model or corrections)."""
+        return self.training.open("finetune", self.trainer_factory_for, self.download_fn)
 
     def show_model_info(self) -> TextDialog:
         """Model → Model info."""
@@ -453,16 +425,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ closing
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        dialog = self._training_dialog
-        if dialog is not None and dialog.is_busy():
-            if not self.confirm("Training is running",
-                                "A training run is still going. Stop it and quit?\n\n"
-                                "The model in use is not changed."):
-                event.ignore()
-                return
-            dialog.stop_and_wait()
-        if dialog is not None:
-            dialog.close()
+        if not self.training.close_for_quit(self.confirm):
+            event.ignore()
+            return
         self.model_in_use.wait()
         self.reader.shutdown()
         self.write_settings()
