@@ -15,27 +15,24 @@ from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QApplication,
-    QDockWidget,
     QHBoxLayout,
     QMainWindow,
     QMessageBox,
-    QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
 from app import APP_DISPLAY_NAME, help_texts, theme, window_actions
+from app.answer_panel import AnswerPanel
 from app.canvas import DrawingCanvas
 from app.corrections import CorrectionStore
 from app.icon import app_icon
 from app.live_reader import LiveReader
 from app.model_in_use import ModelInUse
 from app.model_store import LoadedModel, ModelStore, describe_model, read_model_card
-from app.network_view import FeatureMapsView, InputView
-from app.number_view import NumberView
+from app.network_view import FeatureMapsDock
 from app.paths import AppPaths
 from app.predictor import Predictor, Result, warm_up
-from app.probability_bars import ProbabilityBars, a_digit
+from app.probability_bars import a_digit
 from app.settings import THEMES, Settings
 from app.text_dialog import TextDialog, ask_yes_no
 from app.training_launcher import TrainingLauncher
@@ -89,7 +86,7 @@ class MainWindow(QMainWindow):
         self.canvas.drawing_started.connect(self.reader.drawing_started)
         self.reader.answered.connect(self.show_result)
         self.reader.failed.connect(self._on_prediction_failed)
-        self.bars.digit_clicked.connect(self.teach)
+        self.answer.bars.digit_clicked.connect(self.teach)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme)
         model = self.model_in_use
         model.changed.connect(self._on_model_changed)
@@ -108,40 +105,16 @@ class MainWindow(QMainWindow):
 
     def _build_widgets(self) -> None:
         self.canvas = DrawingCanvas(self)
-        self.input_view = InputView(self)
-        self.bars = ProbabilityBars(self)
-        self.number_view = NumberView(self)
-        self.answer_stack = QStackedWidget(self)
-        self.answer_stack.addWidget(self.bars)
-        self.answer_stack.addWidget(self.number_view)
-
-        side = QVBoxLayout()
-        side.setContentsMargins(0, 0, 0, 0)
-        side.addWidget(self.input_view)
-        side.addSpacing(6)
-        side.addWidget(self.answer_stack, 1)
-        side_widget = QWidget(self)
-        side_widget.setLayout(side)
-        side_widget.setMinimumWidth(270)
-        side_widget.setMaximumWidth(380)
-
+        self.answer = AnswerPanel(self)
         central = QWidget(self)
         layout = QHBoxLayout(central)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(14)
         layout.addWidget(self.canvas, 1)
-        layout.addWidget(side_widget, 0)
+        layout.addWidget(self.answer, 0)
         self.setCentralWidget(central)
 
-        self.feature_maps = FeatureMapsView(self)
-        self.maps_dock = QDockWidget("Feature maps", self)
-        self.maps_dock.setObjectName("feature_maps_dock")
-        self.maps_dock.setWidget(self.feature_maps)
-        # shown and hidden with View → Feature maps (a close button would bypass the action)
-        self.maps_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                                   | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.maps_dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea
-                                       | Qt.DockWidgetArea.TopDockWidgetArea)
+        self.maps_dock = FeatureMapsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.maps_dock)
         self.maps_dock.hide()
 
@@ -238,23 +211,14 @@ class MainWindow(QMainWindow):
         self.last_result = result
         if not result.empty:
             self.time_label.setText(f"Prediction: {result.elapsed_ms:.1f} ms")
-        if self.reader.reads_number():
-            self.number_view.set_digits([(d.digit, d.confidence, d.not_sure, d.image)
-                                         for d in result.digits])
-            self.input_view.set_image(result.digit.image if result.digit else None)
-            self.feature_maps.set_maps(None)
-            return
-        if result.empty or result.digit is None:
-            self.bars.clear()
-            self.input_view.set_image(None)
-            self.feature_maps.set_maps(None)
-            return
-        self.bars.set_probabilities(result.digit.probabilities, result.digit.not_sure)
-        if result.feature_maps is not None:
-            self.feature_maps.set_maps(result.feature_maps)
-        if self._taught is not None and self._taught[0] == self.reader.revision:
-            self.bars.set_taught(self._taught[1])  # still the drawing that was corrected
-        self.input_view.set_image(result.digit.image)
+        number = self.reader.reads_number()
+        taught = self._taught
+        still_taught = taught is not None and taught[0] == self.reader.revision
+        self.answer.show_result(result, number, taught[1] if still_taught else None)
+        if number or result.empty or result.digit is None:
+            self.maps_dock.view.set_maps(None)
+        elif result.feature_maps is not None:
+            self.maps_dock.view.set_maps(result.feature_maps)
 
     # ------------------------------------------------------------------ correct me
 
@@ -284,7 +248,7 @@ class MainWindow(QMainWindow):
         if replaced is not None:
             self.corrections.remove(replaced)
         self._taught = (self.reader.revision, int(label), path)
-        self.bars.set_taught(int(label))
+        self.answer.bars.set_taught(int(label))
         n = self.corrections.count()
         self.statusBar().showMessage(
             f"Stored as {a_digit(label)}: {n} correction{'s' if n != 1 else ''} so far "
@@ -317,8 +281,7 @@ class MainWindow(QMainWindow):
         self.canvas.set_canvas_size(NUMBER_CANVAS if on else SINGLE_CANVAS)
         self.canvas.set_hint("Write a number here, digits side by side" if on
                              else "Draw a digit here")
-        self.answer_stack.setCurrentWidget(self.number_view if on else self.bars)
-        self.input_view.setVisible(not on)  # number mode shows each digit's input itself
+        self.answer.set_number_mode(on)
         self.settings.set("view/number_mode", on)
         self.reader.throttle.request_now()
 

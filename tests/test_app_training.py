@@ -340,7 +340,7 @@ def test_finetune_needs_corrections(window, mouse_draw, qtbot, monkeypatch):
     assert window.show_finetune_dialog() is None
     assert shown
     window.canvas.add_stroke([(256.0, 80.0), (256.0, 420.0)])
-    qtbot.waitUntil(lambda: not window.bars.is_empty(), timeout=3000)
+    qtbot.waitUntil(lambda: not window.answer.bars.is_empty(), timeout=3000)
     window.teach(7)
     window.trainer_factory_for = fake_factory()
     d = window.show_finetune_dialog()
