@@ -1,69 +1,45 @@
-"""MainWindow: glue between the canvas, the views, the predictor, the model store and dialogs.
+"""MainWindow: glue between the canvas, the views, the model in use, the reader and dialogs.
 
-Assembled by `create_actions()`, `create_menus()`, `create_tool_bar()` and
-`create_status_bar()`. Settings are read at start and written as they change and in
-`closeEvent`. No compute here: predictions go through `Predictor`, throttled by `Throttle`.
+Its commands (actions, menus, tool bar, status bar, file prompts) are built by
+`window_actions`; the model in use is a `ModelInUse`, the canvas is read by a `LiveReader`.
+Settings are read at start and written as they change and in `closeEvent`. No compute here.
 """
 
 from __future__ import annotations
 
-import traceback
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QCloseEvent,
-    QGuiApplication,
-    QImage,
-    QKeySequence,
-)
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QApplication,
-    QDockWidget,
-    QFileDialog,
     QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QSlider,
-    QStackedWidget,
-    QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
-from app import APP_DISPLAY_NAME, theme
-from app.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
+from app import APP_DISPLAY_NAME, help_texts, theme, window_actions
+from app.answer_panel import AnswerPanel
+from app.canvas import DrawingCanvas
 from app.corrections import CorrectionStore
 from app.icon import app_icon
+from app.live_reader import LiveReader
+from app.model_in_use import ModelInUse
 from app.model_store import LoadedModel, ModelStore, describe_model, read_model_card
-from app.network_view import FeatureMapsView, InputView
-from app.number_view import NumberView
-from app.number_worker import NumberWorker
+from app.network_view import FeatureMapsDock
 from app.paths import AppPaths
 from app.predictor import Predictor, Result, warm_up
-from app.probability_bars import ProbabilityBars, a_digit
+from app.probability_bars import a_digit
 from app.settings import THEMES, Settings
 from app.text_dialog import TextDialog, ask_yes_no
-from app.throttle import Throttle
+from app.training_launcher import TrainingLauncher
 from app.training_worker import engine_trainer_factory
-from app.workers import EngineLoader
 
 SINGLE_CANVAS = (512, 512)
 NUMBER_CANVAS = (1024, 512)
-NUMBER_INK_SCALE = 0.5  # number mode reads the ink at half the canvas resolution
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
-MODEL_FILTER = "LeNet Digits models (*.npz);;All files (*)"
-_FALLBACK_KEYS = {
-    QKeySequence.StandardKey.Open: "Ctrl+O",
-    QKeySequence.StandardKey.Save: "Ctrl+S",
-    QKeySequence.StandardKey.Quit: "Ctrl+Q",
-    QKeySequence.StandardKey.HelpContents: "F1",
-}
 
 
 class MainWindow(QMainWindow):
@@ -83,103 +59,64 @@ class MainWindow(QMainWindow):
         self.store = store
         self.corrections = CorrectionStore(paths.corrections_dir)
         self.predictor = Predictor()
-        self.loaded = LoadedModel(None, None, True)
+        self.model_in_use = ModelInUse(store, settings, self.predictor, self)
         self.last_result: Result | None = None
-        self._ready = False
-        self._opened_image: np.ndarray | None = None
-        self._revision = 0  # bumped on every change of the drawing
         self._taught: tuple[int, int, Path] | None = None  # (revision, label, file) last stored
-        self._loader: EngineLoader | None = None
-        self._training_dialog: Any = None
-        self._warm_up_fn = warm_up_fn
         self.messages: list[tuple[str, str]] = []  # warnings shown (title, text)
+        self.training = TrainingLauncher(self, settings, self.corrections, self.model_in_use,
+                                         self._warn)
         self.trainer_factory_for = engine_trainer_factory  # replaceable (tests)
         self.download_fn: Any = None  # None: the engine's MNIST downloader
-
-        self.throttle = Throttle(50, self)
-        self.throttle.fired.connect(self.predict_now)
-        self._number_worker: NumberWorker | None = None  # started when number mode is used
 
         self.setWindowTitle(APP_DISPLAY_NAME)
         self.setWindowIcon(app_icon())
         self._build_widgets()
-        self.create_actions()
-        self.create_menus()
-        self.create_tool_bar()
-        self.create_status_bar()
+        self.reader = LiveReader(self.canvas, self.predictor, self.model_in_use.is_ready,
+                                 lambda: self.action("number_mode").isChecked(),
+                                 self.maps_dock.isVisible, self)
+        self._actions: dict[str, QAction] = window_actions.create_actions(self)
+        window_actions.create_menus(self)
+        self.tool_bar, self.pen_slider, self.pen_label = window_actions.create_tool_bar(self)
+        self.model_label, self.accuracy_label, self.time_label = (
+            window_actions.create_status_bar(self))
         self._read_settings()
 
-        self.canvas.changed.connect(self._on_drawing_changed)
-        self.canvas.stroke_finished.connect(self.throttle.request_now)
-        self.canvas.drawing_started.connect(self._on_drawing_started)
-        self.bars.digit_clicked.connect(self.teach)
+        self.canvas.changed.connect(self.reader.drawing_changed)
+        self.canvas.stroke_finished.connect(self.reader.throttle.request_now)
+        self.canvas.drawing_started.connect(self.reader.drawing_started)
+        self.reader.answered.connect(self.show_result)
+        self.reader.failed.connect(self._on_prediction_failed)
+        self.answer.bars.digit_clicked.connect(self.teach)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme)
+        model = self.model_in_use
+        model.changed.connect(self._on_model_changed)
+        model.start_failed.connect(self._on_engine_failed)
+        model.warning.connect(self._warn)
+        model.status.connect(self.statusBar().showMessage)
 
         if loaded is not None:
-            self._on_model_loaded(loaded)
+            model.use_startup_model(loaded)
         else:
-            self._start_engine()
+            self.statusBar().showMessage("Preparing engine…")
+            self.model_label.setText("Model: loading…")
+            model.start(warm_up_fn)
 
     # ------------------------------------------------------------------ construction
 
     def _build_widgets(self) -> None:
         self.canvas = DrawingCanvas(self)
-        self.input_view = InputView(self)
-        self.bars = ProbabilityBars(self)
-        self.number_view = NumberView(self)
-        self.answer_stack = QStackedWidget(self)
-        self.answer_stack.addWidget(self.bars)
-        self.answer_stack.addWidget(self.number_view)
-
-        side = QVBoxLayout()
-        side.setContentsMargins(0, 0, 0, 0)
-        side.addWidget(self.input_view)
-        side.addSpacing(6)
-        side.addWidget(self.answer_stack, 1)
-        side_widget = QWidget(self)
-        side_widget.setLayout(side)
-        side_widget.setMinimumWidth(270)
-        side_widget.setMaximumWidth(380)
-
+        self.answer = AnswerPanel(self)
         central = QWidget(self)
         layout = QHBoxLayout(central)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(14)
         layout.addWidget(self.canvas, 1)
-        layout.addWidget(side_widget, 0)
+        layout.addWidget(self.answer, 0)
         self.setCentralWidget(central)
 
-        self.feature_maps = FeatureMapsView(self)
-        self.maps_dock = QDockWidget("Feature maps", self)
-        self.maps_dock.setObjectName("feature_maps_dock")
-        self.maps_dock.setWidget(self.feature_maps)
-        # shown and hidden with View → Feature maps (a close button would bypass the action)
-        self.maps_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                                   | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.maps_dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea
-                                       | Qt.DockWidgetArea.TopDockWidgetArea)
+        self.maps_dock = FeatureMapsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.maps_dock)
         self.maps_dock.hide()
-
-    def _action(self, name: str, text: str, shortcut: Any, tip: str, slot: Any = None,
-                checkable: bool = False) -> QAction:
-        action = QAction(text, self)
-        if isinstance(shortcut, QKeySequence.StandardKey):
-            keys = QKeySequence.keyBindings(shortcut)  # empty on some platforms (Quit)
-            action.setShortcut(keys[0] if keys else QKeySequence(_FALLBACK_KEYS[shortcut]))
-        elif isinstance(shortcut, list):
-            action.setShortcuts([QKeySequence(s) for s in shortcut])
-        else:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{tip} ({keys})")
-        action.setCheckable(checkable)
-        if slot is not None:
-            (action.toggled if checkable else action.triggered).connect(slot)
-        self._actions[name] = action
-        self.addAction(action)  # shortcuts work even when the menu bar is hidden
-        return action
 
     def action(self, name: str) -> QAction:
         """The action called `name` (e.g. "undo", "open_image", "teach_3")."""
@@ -188,138 +125,6 @@ class MainWindow(QMainWindow):
     def action_names(self) -> list[str]:
         """Every action's name."""
         return list(self._actions)
-
-    def create_actions(self) -> None:
-        """Every command, with a shortcut and a status tip."""
-        self._actions: dict[str, QAction] = {}
-        a = self._action
-        a("open_image", "&Open Image…", QKeySequence.StandardKey.Open,
-          "Classify a picture of a digit (PNG, JPEG…)", self._ask_open_image)
-        a("save_drawing", "&Save Drawing as PNG…", QKeySequence.StandardKey.Save,
-          "Save the drawing as a PNG picture", self._ask_save_drawing)
-        a("quit", "&Quit", QKeySequence.StandardKey.Quit, "Quit LeNet Digits", self.close)
-
-        undo = self.canvas.undo_stack().createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence("Ctrl+Z"))
-        undo.setStatusTip("Undo the last stroke")
-        redo = self.canvas.undo_stack().createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        redo.setStatusTip("Redo the stroke you undid")
-        for name, act in (("undo", undo), ("redo", redo)):
-            act.setToolTip(f"{act.statusTip()} ({act.shortcut().toString()})")
-            self._actions[name] = act
-            self.addAction(act)
-        a("clear", "&Clear", [Qt.Key.Key_Escape, Qt.Key.Key_Delete],
-          "Clear the drawing (Esc or Delete)", self.canvas.clear)
-        a("eraser", "&Eraser", "E", "Erase with the pointer instead of drawing",
-          self.canvas.set_eraser, checkable=True)
-        a("thinner", "&Thinner Pen", "[", "Make the pen thinner", lambda: self._nudge_pen(-4))
-        a("thicker", "T&hicker Pen", "]", "Make the pen thicker", lambda: self._nudge_pen(4))
-
-        a("retrain", "&Retrain from MNIST…", "Ctrl+T",
-          "Train a new LeNet-5 on MNIST in the background", self.show_retrain_dialog)
-        a("finetune", "&Fine-tune on My Corrections…", "Ctrl+Shift+T",
-          "Teach the model your corrections (briefly trains on them mixed with MNIST)",
-          self.show_finetune_dialog)
-        a("load_model", "&Load Model…", "Ctrl+L", "Use a model file (.npz)", self._ask_load_model)
-        a("save_model", "Save Model &As…", "Ctrl+Shift+S", "Save the model in use to a file",
-          self._ask_save_model)
-        a("reset_model", "Reset to &Bundled Model", "Ctrl+Shift+R",
-          "Go back to the model that ships with LeNet Digits", self.reset_to_bundled)
-        a("model_info", "Model &Info", "Ctrl+I", "What model is in use, and how it was trained",
-          self.show_model_info)
-        for d in range(10):
-            act = a(f"teach_{d}", f"This Is a &{d}", [getattr(Qt.Key, f"Key_{d}")],
-                    f"Wrong answer? Store this drawing as {a_digit(d)} in your corrections",
-                    lambda _=False, d=d: self.teach(d))
-            act.setShortcuts([QKeySequence(getattr(Qt.Key, f"Key_{d}")),
-                              QKeySequence(Qt.KeyboardModifier.KeypadModifier
-                                           | getattr(Qt.Key, f"Key_{d}"))])
-
-        a("feature_maps", "&Feature Maps", "Ctrl+M",
-          "Show what the first two convolution layers respond to", self.set_feature_maps_visible,
-          checkable=True)
-        a("number_mode", "&Number Mode", "Ctrl+N",
-          "Read several digits written side by side", self.set_number_mode, checkable=True)
-        group = QActionGroup(self)
-        for name, text, keys in (("system", "Follow &System", "Ctrl+K, S"),
-                                 ("light", "&Light", "Ctrl+K, L"), ("dark", "&Dark", "Ctrl+K, D")):
-            act = a(f"theme_{name}", text, keys, f"{text.replace('&', '')} colour theme",
-                    lambda on, name=name: on and self.set_theme(name), checkable=True)
-            group.addAction(act)
-
-        a("shortcuts", "&Keyboard Shortcuts", QKeySequence.StandardKey.HelpContents,
-          "List every keyboard shortcut", self.show_shortcuts)
-        a("about", "&About LeNet Digits", "Shift+F1", "About this app", self.show_about)
-
-    def create_menus(self) -> None:
-        """File, Edit, Model, View and Help menus."""
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.action("open_image"), self.action("save_drawing")])
-        file_menu.addSeparator()
-        file_menu.addAction(self.action("quit"))
-
-        edit = bar.addMenu("&Edit")
-        edit.addActions([self.action("undo"), self.action("redo"), self.action("clear")])
-        edit.addSeparator()
-        edit.addActions([self.action("eraser"), self.action("thinner"), self.action("thicker")])
-
-        model = bar.addMenu("&Model")
-        model.addActions([self.action("retrain"), self.action("finetune")])
-        teach = model.addMenu("&Correct Me")
-        teach.setStatusTip("Wrong answer? Tell the model the right digit")
-        teach.addActions([self.action(f"teach_{d}") for d in range(10)])
-        model.addSeparator()
-        model.addActions([self.action("load_model"), self.action("save_model"),
-                          self.action("reset_model")])
-        model.addSeparator()
-        model.addAction(self.action("model_info"))
-
-        view = bar.addMenu("&View")
-        view.addActions([self.action("feature_maps"), self.action("number_mode")])
-        themes = view.addMenu("&Theme")
-        themes.addActions([self.action(f"theme_{t}") for t in THEMES])
-
-        help_menu = bar.addMenu("&Help")
-        help_menu.addActions([self.action("shortcuts"), self.action("about")])
-
-    def create_tool_bar(self) -> None:
-        """Pen width, eraser, undo/redo/clear."""
-        tools = QToolBar("Drawing", self)
-        tools.setObjectName("drawing_toolbar")
-        tools.setMovable(False)
-        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        tools.addWidget(QLabel(" Pen ", tools))
-        self.pen_slider = QSlider(Qt.Orientation.Horizontal, tools)
-        self.pen_slider.setRange(int(MIN_PEN_WIDTH), int(MAX_PEN_WIDTH))
-        self.pen_slider.setFixedWidth(140)
-        self.pen_slider.setToolTip("Pen width ([ and ])")
-        self.pen_slider.setStatusTip("Pen width")
-        self.pen_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.pen_slider.valueChanged.connect(self.set_pen_width)
-        tools.addWidget(self.pen_slider)
-        self.pen_label = QLabel(tools)
-        self.pen_label.setMinimumWidth(34)
-        tools.addWidget(self.pen_label)
-        tools.addSeparator()
-        tools.addActions([self.action("eraser"), self.action("undo"), self.action("redo"),
-                          self.action("clear")])
-        tools.addSeparator()
-        tools.addActions([self.action("number_mode"), self.action("feature_maps")])
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tools)
-        self.tool_bar = tools
-
-    def create_status_bar(self) -> None:
-        """Model in use, its test accuracy and the last prediction's time."""
-        status = self.statusBar()
-        self.model_label = QLabel("Model: —", self)
-        self.accuracy_label = QLabel("", self)
-        self.time_label = QLabel("", self)
-        self.time_label.setMinimumWidth(130)
-        for label in (self.model_label, self.accuracy_label, self.time_label):
-            label.setContentsMargins(8, 0, 8, 0)
-            status.addPermanentWidget(label)
 
     # ------------------------------------------------------------------ settings
 
@@ -353,156 +158,50 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ engine and model
 
-    def _start_engine(self) -> None:
-        self.statusBar().showMessage("Preparing engine…")
-        self.model_label.setText("Model: loading…")
-        preferred = self.settings.get("model/path")
-        self._loader = EngineLoader(lambda: self.store.load_startup(preferred), self._warm_up_fn)
-        self._loader.finished.connect(self._on_model_loaded)
-        self._loader.failed.connect(self._on_engine_failed)
-        self._loader.start()
+    @property
+    def loaded(self) -> LoadedModel:
+        """The model in use (its classifier is None when there is none)."""
+        return self.model_in_use.loaded
 
     def is_ready(self) -> bool:
         """True once a model is loaded and warmed up (live prediction on)."""
-        return self._ready
+        return self.model_in_use.is_ready()
 
     def _on_engine_failed(self, message: str) -> None:
-        if self._loader is not None:
-            self._loader.wait()
-            self._loader = None
-        self._ready = False
         self.model_label.setText("Model: none")
         self.statusBar().showMessage("The engine could not start")
         self._warn("The engine could not start", message)
 
-    def _on_model_loaded(self, loaded: LoadedModel) -> None:
-        if self._loader is not None:
-            self._loader.wait()
-            self._loader = None
-        self.use_model(loaded, remember=False)
-        if loaded.message:
-            self._warn("Model", loaded.message)
-        self.statusBar().showMessage("Ready: draw a digit" if self._ready else
-                                     "No model: use Model → Retrain from MNIST…", 5000)
-
-    def use_model(self, loaded: LoadedModel, remember: bool = True) -> None:
-        """Predict with `loaded` from now on (and remember it in the settings)."""
-        self.loaded = loaded
-        self.predictor.set_classifier(loaded.classifier)
-        self._ready = loaded.classifier is not None
-        if remember:
-            self.settings.set("model/path", "" if loaded.is_bundled or loaded.path is None
-                              else str(loaded.path))
+    def _on_model_changed(self, loaded: LoadedModel) -> None:
         self.model_label.setText(f"Model: {loaded.name}")
         acc = loaded.test_accuracy
         self.accuracy_label.setText(f"Test accuracy: {acc:.2%}" if acc is not None else "")
         for name in ("save_model", "finetune", "model_info"):
-            self.action(name).setEnabled(self._ready or name == "model_info")
-        self.throttle.request_now()
+            self.action(name).setEnabled(self.is_ready() or name == "model_info")
+        self.reader.throttle.request_now()
 
     def reset_to_bundled(self) -> None:
         """Model → Reset to bundled model."""
-        loaded = self.store.load_bundled()
-        if loaded.classifier is None:
-            self._warn("Reset to bundled model", loaded.message or "No bundled model.")
-            return
-        self.use_model(loaded)
-        self.statusBar().showMessage("Using the bundled model", 4000)
+        self.model_in_use.reset_to_bundled()
 
     def load_model_file(self, path: str | Path) -> bool:
         """Use the model in `path`; a bad file is reported and changes nothing."""
-        try:
-            loaded = self.store.load(Path(path))
-        except (ValueError, OSError) as exc:
-            self._warn("Load model", f"This model cannot be used:\n{exc}")
-            return False
-        self.use_model(loaded)
-        self.statusBar().showMessage(f"Using {loaded.name}", 4000)
-        return True
+        return self.model_in_use.load_file(path)
 
     def save_model_file(self, path: str | Path) -> bool:
         """Save the model in use to `path` (atomically)."""
-        if self.loaded.classifier is None:
-            return False
-        try:
-            self.store.save(self.loaded.classifier, Path(path))
-        except (OSError, ValueError) as exc:
-            self._warn("Save model", f"The model could not be saved:\n{exc}")
-            return False
-        self.statusBar().showMessage(f"Model saved to {path}", 4000)
-        return True
+        return self.model_in_use.save_file(path)
 
     def adopt_trained_model(self, classifier: Any, kind: str = "retrained") -> Path | None:
         """Save a freshly trained model in the user's folder and use it; None on failure."""
-        try:
-            loaded = self.store.save_user_model(classifier, kind)
-        except (OSError, ValueError) as exc:
-            self._warn("Use this model", f"The new model could not be saved:\n{exc}\n\n"
-                       "The model in use is unchanged.")
-            return None
-        self.use_model(loaded)
-        self.statusBar().showMessage(f"Now using {loaded.name}", 5000)
-        return loaded.path
+        return self.model_in_use.adopt(classifier, kind)
 
     # ------------------------------------------------------------------ live prediction
 
-    def _on_drawing_started(self) -> None:
-        self._opened_image = None
-
-    def _on_drawing_changed(self) -> None:
-        self._revision += 1
-        if self.canvas.is_empty():
-            self._opened_image = None
-            self.show_result(Result(empty=True))
-            self.throttle.request_now()
-        else:
-            self.throttle.request()
-
     def predict_now(self) -> Result | None:
-        """Classify what is on the canvas now (called by the throttle; safe to call directly).
-
-        Number mode is read on `number_worker`'s thread: the answer arrives later (via
-        `_on_number_read`) and this returns None.
-        """
-        if not self._ready:
-            return None
-        number_mode = self.action("number_mode").isChecked()
-        # feature maps cost more than the prediction itself: refresh them at pen-up only
-        want_maps = (self.maps_dock.isVisible() and not number_mode
-                     and not self.canvas.is_drawing())
-        try:
-            if self._opened_image is not None and self.canvas.image() is not None:
-                result = self.predictor.predict_image(self._opened_image, want_maps)
-            elif self.canvas.is_empty():
-                result = Result(empty=True)
-            elif number_mode:
-                self.number_worker.submit(self._revision, self.canvas.strokes(),
-                                          self.canvas.canvas_size(), NUMBER_INK_SCALE)
-                return None
-            else:
-                result = self.predictor.predict_strokes(self.canvas.strokes(),
-                                                        self.canvas.canvas_size(), want_maps)
-        except Exception as exc:  # an engine bug must not take the window down
-            traceback.print_exc()
-            self._on_prediction_failed(str(exc))
-            return None
-        self.show_result(result)
-        return result
-
-    @property
-    def number_worker(self) -> NumberWorker:
-        """The thread that reads numbers (started on first use, stopped on close)."""
-        if self._number_worker is None:
-            self._number_worker = NumberWorker(self.predictor)
-            self._number_worker.read.connect(self._on_number_read)
-            self._number_worker.failed.connect(self._on_prediction_failed)
-        return self._number_worker
-
-    def _on_number_read(self, revision: int, result: Result) -> None:
-        """A number read on the worker thread: shown unless the drawing changed since."""
-        number_mode = self.action("number_mode").isChecked() and self._opened_image is None
-        if revision == self._revision and number_mode and not self.canvas.is_empty():
-            self.show_result(result)
+        """Classify what is on the canvas now and show it (None in number mode: the number
+        is read on another thread and shown when ready)."""
+        return self.reader.read_now()
 
     def _on_prediction_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"Prediction failed: {message}", 8000)
@@ -512,23 +211,14 @@ class MainWindow(QMainWindow):
         self.last_result = result
         if not result.empty:
             self.time_label.setText(f"Prediction: {result.elapsed_ms:.1f} ms")
-        if self.action("number_mode").isChecked() and self._opened_image is None:
-            self.number_view.set_digits([(d.digit, d.confidence, d.not_sure, d.image)
-                                         for d in result.digits])
-            self.input_view.set_image(result.digit.image if result.digit else None)
-            self.feature_maps.set_maps(None)
-            return
-        if result.empty or result.digit is None:
-            self.bars.clear()
-            self.input_view.set_image(None)
-            self.feature_maps.set_maps(None)
-            return
-        self.bars.set_probabilities(result.digit.probabilities, result.digit.not_sure)
-        if result.feature_maps is not None:
-            self.feature_maps.set_maps(result.feature_maps)
-        if self._taught is not None and self._taught[0] == self._revision:
-            self.bars.set_taught(self._taught[1])  # still the drawing that was corrected
-        self.input_view.set_image(result.digit.image)
+        number = self.reader.reads_number()
+        taught = self._taught
+        still_taught = taught is not None and taught[0] == self.reader.revision
+        self.answer.show_result(result, number, taught[1] if still_taught else None)
+        if number or result.empty or result.digit is None:
+            self.maps_dock.view.set_maps(None)
+        elif result.feature_maps is not None:
+            self.maps_dock.view.set_maps(result.feature_maps)
 
     # ------------------------------------------------------------------ correct me
 
@@ -543,12 +233,12 @@ class MainWindow(QMainWindow):
                                          4000)
             return False
         replaced = None
-        if self._taught is not None and self._taught[0] == self._revision:
+        if self._taught is not None and self._taught[0] == self.reader.revision:
             if self._taught[1] == int(label):
                 self.statusBar().showMessage(f"Already stored as {a_digit(label)}", 3000)
                 return False
             replaced = self._taught[2]  # a slip of the finger: the new label wins
-        strokes = [] if self._opened_image is not None else self.canvas.strokes()
+        strokes = [] if self.reader.opened_image is not None else self.canvas.strokes()
         try:
             path = self.corrections.add(int(label), result.digit.image, strokes,
                                         self.canvas.canvas_size(), predicted=result.digit.digit)
@@ -557,8 +247,8 @@ class MainWindow(QMainWindow):
             return False
         if replaced is not None:
             self.corrections.remove(replaced)
-        self._taught = (self._revision, int(label), path)
-        self.bars.set_taught(int(label))
+        self._taught = (self.reader.revision, int(label), path)
+        self.answer.bars.set_taught(int(label))
         n = self.corrections.count()
         self.statusBar().showMessage(
             f"Stored as {a_digit(label)}: {n} correction{'s' if n != 1 else ''} so far "
@@ -576,17 +266,14 @@ class MainWindow(QMainWindow):
             self.pen_slider.setValue(round(w))
         self.settings.set("pen/width", w)
 
-    def _nudge_pen(self, delta: float) -> None:
-        self.set_pen_width(self.canvas.pen_width() + delta)
-
     def set_feature_maps_visible(self, visible: bool) -> None:
         """View → Feature maps."""
         self.maps_dock.setVisible(bool(visible))
         if self.action("feature_maps").isChecked() != bool(visible):
             self.action("feature_maps").setChecked(bool(visible))
         self.settings.set("view/feature_maps", bool(visible))
-        if visible and self._ready:
-            self.throttle.request_now()
+        if visible and self.is_ready():
+            self.reader.throttle.request_now()
 
     def set_number_mode(self, on: bool) -> None:
         """View → Number mode: a wide canvas; the answer is the number read."""
@@ -594,10 +281,9 @@ class MainWindow(QMainWindow):
         self.canvas.set_canvas_size(NUMBER_CANVAS if on else SINGLE_CANVAS)
         self.canvas.set_hint("Write a number here, digits side by side" if on
                              else "Draw a digit here")
-        self.answer_stack.setCurrentWidget(self.number_view if on else self.bars)
-        self.input_view.setVisible(not on)  # number mode shows each digit's input itself
+        self.answer.set_number_mode(on)
         self.settings.set("view/number_mode", on)
-        self.throttle.request_now()
+        self.reader.throttle.request_now()
 
     def set_theme(self, name: str) -> None:
         """View → Theme: "system", "light" or "dark" (persisted)."""
@@ -634,9 +320,9 @@ class MainWindow(QMainWindow):
         if self.action("number_mode").isChecked():
             self.action("number_mode").setChecked(False)
         self.canvas.set_image(qimage)
-        self._opened_image = array
+        self.reader.opened_image = array
         self.statusBar().showMessage(f"Opened {Path(path).name}", 4000)
-        self.throttle.request_now()
+        self.reader.throttle.request_now()
         return True
 
     def save_drawing(self, path: str | Path) -> bool:
@@ -648,80 +334,19 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {Path(path).name}", 4000)
         return True
 
-    def _ask_open_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", str(Path.home()), IMAGE_FILTER)
-        if path:
-            self.open_image(path)
-
-    def _ask_save_drawing(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save drawing as PNG",
-                                              str(Path.home() / "digit.png"), "PNG (*.png)")
-        if path:
-            if not path.lower().endswith(".png"):
-                path += ".png"
-            self.save_drawing(path)
-
-    def _ask_load_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load model", str(self.store.models_dir),
-                                              MODEL_FILTER)
-        if path:
-            self.load_model_file(path)
-
-    def _ask_save_model(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save model as",
-                                              str(self.store.models_dir / "my-model.npz"),
-                                              MODEL_FILTER)
-        if path:
-            if not path.lower().endswith(".npz"):
-                path += ".npz"
-            self.save_model_file(path)
-
     # ------------------------------------------------------------------ dialogs
-
-    def _open_training_dialog(self, mode: str) -> Any:
-        from app.training_dialog import TrainingDialog
-
-        old = self._training_dialog
-        if old is not None:
-            if old.is_busy():  # one run at a time: show the running one
-                old.show()
-                old.raise_()
-                old.activateWindow()
-                return old
-            old.close()
-            old.deleteLater()
-        dialog = TrainingDialog(mode, self.settings, init=self.loaded.classifier,
-                                corrections=self.corrections,
-                                factory_for=self.trainer_factory_for,
-                                download=self.download_fn, parent=self)
-        dialog.use_model_requested.connect(
-            lambda clf: dialog.model_adopted(self.adopt_trained_model(
-                clf, "fine-tuned" if mode == "finetune" else "retrained")))
-        self._training_dialog = dialog
-        dialog.show()
-        return dialog
 
     def training_dialog(self) -> Any:
         """The training dialog last opened (None if none)."""
-        return self._training_dialog
+        return self.training.dialog()
 
     def show_retrain_dialog(self) -> Any:
         """Model → Retrain from MNIST…"""
-        return self._open_training_dialog("retrain")
+        return self.training.open("retrain", self.trainer_factory_for, self.download_fn)
 
     def show_finetune_dialog(self) -> Any:
-        """Model → Fine-tune on my corrections…"""
-        if self.loaded.classifier is None:
-            self._warn("Fine-tune", "No model is loaded to fine-tune.")
-            return None
-        if self.corrections.count() == 0:
-            QMessageBox.information(
-                self, "Fine-tune on my corrections",
-                "You have no corrections yet.\n\nWhen the model gets a drawing wrong, click the "
-                "right bar or press the right digit key: the drawing is stored, and this command "
-                "then teaches the model your corrections.")
-            return None
-        return self._open_training_dialog("finetune")
+        """Model → Fine-tune on my corrections… (None without a model or corrections)."""
+        return self.training.open("finetune", self.trainer_factory_for, self.download_fn)
 
     def show_model_info(self) -> TextDialog:
         """Model → Model info."""
@@ -732,22 +357,7 @@ class MainWindow(QMainWindow):
 
     def shortcuts_markdown(self) -> str:
         """Every action and its shortcut(s), as a Markdown table."""
-        lines = ["# Keyboard shortcuts", "", "| Command | Shortcut |", "|---|---|"]
-        for name, act in self._actions.items():
-            if name.startswith("teach_") and name != "teach_0":
-                continue
-            keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText)
-                             for s in act.shortcuts()
-                             if not s.toString().startswith("Num"))
-            text = act.text().replace("&", "")
-            if name == "teach_0":
-                text, keys = "Correct me: this is a 0 … 9", "0 … 9 (also on the keypad)"
-            elif name.startswith("theme_"):
-                text = f"Theme: {text}"
-            lines.append(f"| {text} | {keys} |")
-        lines += ["", "Draw with the left mouse button, a pen (pressure changes the width; the "
-                  "pen's eraser end erases) or a finger. Click a bar to correct the answer."]
-        return "\n".join(lines) + "\n"
+        return help_texts.shortcuts_markdown(self._actions)
 
     def show_shortcuts(self) -> TextDialog:
         """Help → Keyboard shortcuts."""
@@ -757,11 +367,8 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         """Help → About."""
-        QMessageBox.about(
-            self, f"About {APP_DISPLAY_NAME}",
-            f"<h3>{APP_DISPLAY_NAME}</h3><p>Draw a digit and watch a LeNet-5 network, written "
-            "from its maths in NumPy and numba, read it live.</p><p>Models and corrections are "
-            f"kept in <code>{self.paths.data_dir}</code>.</p>")
+        QMessageBox.about(self, f"About {APP_DISPLAY_NAME}",
+                          help_texts.about_html(self.paths.data_dir))
 
     def _warn(self, title: str, text: str) -> None:
         """Tell the user something went wrong (non-blocking; tests find it in `messages`)."""
@@ -781,19 +388,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ closing
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        dialog = self._training_dialog
-        if dialog is not None and dialog.is_busy():
-            if not self.confirm("Training is running",
-                                "A training run is still going. Stop it and quit?\n\n"
-                                "The model in use is not changed."):
-                event.ignore()
-                return
-            dialog.stop_and_wait()
-        if dialog is not None:
-            dialog.close()
-        if self._loader is not None:
-            self._loader.wait(30000)
-        if self._number_worker is not None:
-            self._number_worker.shutdown()
+        if not self.training.close_for_quit(self.confirm):
+            event.ignore()
+            return
+        self.model_in_use.wait()
+        self.reader.shutdown()
         self.write_settings()
         event.accept()

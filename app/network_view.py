@@ -2,7 +2,8 @@
 
 `InputView.set_image(image28)` shows the network's input pixel for pixel (nearest
 neighbour). `FeatureMapsView.set_maps({"conv1": (6,28,28), "conv2": (16,10,10)})` shows the
-activations of the first two convolution layers as small heat maps.
+activations of the first two convolution layers as small heat maps; `FeatureMapsDock`
+holds that view in the main window.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPalette, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QDockWidget, QSizePolicy, QWidget
 
 from app.ink import gray_to_qimage, rgb_to_qimage
 
@@ -191,3 +192,18 @@ class FeatureMapsView(QWidget):
             painter.drawImage(
                 QRectF(area.x() + c * (side + gap), area.y() + r * (side + gap), side, side), image
             )
+
+
+class FeatureMapsDock(QDockWidget):
+    """The feature maps (`view`) docked below or above the canvas, without a close button:
+    they are shown and hidden with View → Feature maps only."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Feature maps", parent)
+        self.view = FeatureMapsView(self)
+        self.setObjectName("feature_maps_dock")
+        self.setWidget(self.view)
+        self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea
+                             | Qt.DockWidgetArea.TopDockWidgetArea)

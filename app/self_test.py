@@ -81,7 +81,7 @@ def run_self_test(json_out: str | None = None) -> int:
                 summary["warm_up_s"] = round(warm_up(loaded.classifier), 3)
                 summary["load_s"] = round(time.perf_counter() - t0, 3)
                 window = _window(root, loaded, store)
-                check("empty canvas shows the hint", window.bars.is_empty())
+                check("empty canvas shows the hint", window.answer.bars.is_empty())
                 for digit in (1, 7):
                     draw_sample(window, digit)
                     result = window.predict_now()
@@ -92,15 +92,16 @@ def run_self_test(json_out: str | None = None) -> int:
                         "not_sure": None if got is None else result.digit.not_sure,
                         "ms": None if result is None else round(result.elapsed_ms, 2)})
                     check(f"a drawn {digit} is read as {digit}", got == digit, got)
-                    check(f"bars highlight {digit}", window.bars.predicted_digit() == digit,
-                          window.bars.predicted_digit())
-                    check("the network's input is shown", window.input_view.image() is not None)
+                    shown = window.answer.bars.predicted_digit()
+                    check(f"bars highlight {digit}", shown == digit, shown)
+                    check("the network's input is shown",
+                          window.answer.input_view.image() is not None)
                 shot = window.grab()
                 check("window renders", not shot.isNull() and shot.width() > 200,
                       [shot.width(), shot.height()])
                 window.canvas.clear()
                 QApplication.processEvents()
-                check("clearing empties the bars", window.bars.is_empty())
+                check("clearing empties the bars", window.answer.bars.is_empty())
                 window.close()
         except Exception as exc:  # report, never crash: the summary is the product
             check("no exception", False, f"{type(exc).__name__}: {exc}")

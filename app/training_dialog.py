@@ -1,7 +1,7 @@
 """TrainingDialog: retrain from MNIST (or fine-tune on the user's corrections) in the background.
 
-The dialog collects the settings, downloads MNIST if it is missing, runs a `TrainingWorker`
-and shows its progress (bar, epoch/batch, images/s, ETA, live loss and accuracy curves).
+The dialog collects the settings, downloads MNIST if it is missing (`MnistFolderField`), runs a
+`TrainingWorker` and shows its progress (bar, epoch/batch, images/s, ETA, `TrainingCurves`).
 The model in use is never touched here: on success, "Use this model" emits
 `use_model_requested(classifier)` and the window saves and swaps it in.
 """
@@ -12,21 +12,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QPalette
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -35,34 +31,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.corrections import CorrectionStore
+from app.mnist_folder import MnistFolderField, default_data_dir
 from app.settings import Settings
 from app.text_dialog import ask_yes_no
+from app.training_curves import TrainingCurves
 from app.training_worker import (
     TrainerFactory,
     TrainingPlan,
     TrainingWorker,
     engine_trainer_factory,
 )
-from app.workers import DownloadWorker
 
-MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-               "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 SUBSETS = [("All 60,000 images", None), ("20,000 images (quicker)", 20000),
            ("5,000 images (a quick try)", 5000)]
-
-
-def default_data_dir() -> Path:
-    """The engine's MNIST folder (LENET_DATA_DIR or the per-user cache)."""
-    try:
-        from lenet.data.mnist import locate_data_dir
-    except ImportError:
-        return Path.home()
-    return locate_data_dir()
-
-
-def mnist_present(folder: Path) -> bool:
-    """True if the four MNIST files (raw or .gz) are in `folder`."""
-    return all((folder / f"{n}.gz").is_file() or (folder / n).is_file() for n in MNIST_FILES)
 
 
 def format_eta(seconds: float | None) -> str:
@@ -98,25 +79,17 @@ class TrainingDialog(QDialog):
         self._init = init
         self._corrections = corrections
         self._factory_for = factory_for
-        self._download = download
         self.worker: TrainingWorker | None = None
-        self.download_worker: DownloadWorker | None = None
         self.result: Any = None
         self.state = "idle"  # idle | training | done | failed | cancelled
         self.error: str | None = None
-        self._x: list[float] = []
-        self._loss: list[float] = []
-        self._acc: list[float] = []
-        self._val_x: list[float] = []
-        self._val_loss: list[float] = []
-        self._val_acc: list[float] = []
 
         finetune = mode == "finetune"
         self.setWindowTitle("Fine-tune on my corrections" if finetune else "Retrain from MNIST")
         self.setModal(False)
-        self._build(finetune)
+        self._build(finetune, download)
         self._load_settings(finetune)
-        self._check_data_dir()
+        self.data_folder.check()
         self._set_state("idle")
         self.resize(self.sizeHint())
 
@@ -125,7 +98,7 @@ class TrainingDialog(QDialog):
 
     # ------------------------------------------------------------------ layout
 
-    def _build(self, finetune: bool) -> None:
+    def _build(self, finetune: bool, download: Callable[..., Path] | None) -> None:
         if finetune:
             n = self._corrections.count() if self._corrections is not None else 0
             intro = (f"Teaches the model in use your <b>{n} correction{'s' if n != 1 else ''}"
@@ -166,26 +139,9 @@ class TrainingDialog(QDialog):
         form.addRow("&Training images:", self.subset)
         form.setRowVisible(self.subset, not finetune)  # fine-tuning uses its own mix
 
-        self.data_dir = QLineEdit(self)
-        self.data_dir.setPlaceholderText("folder holding the four MNIST files")
-        self.data_dir.textChanged.connect(self._check_data_dir)
-        self.browse_button = QPushButton("Browse…", self)
-        self.browse_button.clicked.connect(self._browse)
-        self.download_button = QPushButton("Download", self)
-        self.download_button.setToolTip("Fetch MNIST (about 11 MB) into this folder")
-        self.download_button.clicked.connect(self.start_download)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.data_dir, 1)
-        folder_row.addWidget(self.browse_button)
-        folder_row.addWidget(self.download_button)
-        self.data_status = QLabel(self)
-        self.download_progress = QProgressBar(self)
-        self.download_progress.setVisible(False)
-        folder_label = QLabel("MNIST &folder:", self)
-        folder_label.setBuddy(self.data_dir)
-        form.addRow(folder_label, folder_row)
-        form.addRow("", self.data_status)
-        form.addRow("", self.download_progress)
+        self.data_folder = MnistFolderField(download, self)
+        self.data_folder.downloading_changed.connect(self._on_downloading_changed)
+        self.data_folder.add_to(form)
         settings_box = QGroupBox("Settings", self)
         settings_box.setLayout(form)
         self.settings_box = settings_box
@@ -201,35 +157,13 @@ class TrainingDialog(QDialog):
         for label in (self.epoch_label, self.speed_label, self.eta_label):
             stats.addWidget(label, 1)
 
-        pg.setConfigOptions(antialias=True)
-        self.loss_plot = pg.PlotWidget(self)
-        self.acc_plot = pg.PlotWidget(self)
-        self._style_plot(self.loss_plot, "Loss")
-        self._style_plot(self.acc_plot, "Accuracy (%)")
-        self.acc_plot.setYRange(0, 100, padding=0.02)
-        for plot in (self.loss_plot, self.acc_plot):
-            plot.setXRange(0, 1, padding=0.02)
-        train_pen = pg.mkPen(color=(76, 154, 255), width=2)
-        val_pen = pg.mkPen(color=(230, 138, 30), width=2)
-        self.loss_curve = self.loss_plot.plot([], [], pen=train_pen, name="training")
-        self.val_loss_curve = self.loss_plot.plot([], [], pen=val_pen, symbol="o", symbolSize=6,
-                                                  symbolBrush=(230, 138, 30), name="validation")
-        self.acc_curve = self.acc_plot.plot([], [], pen=train_pen, name="training")
-        self.val_acc_curve = self.acc_plot.plot([], [], pen=val_pen, symbol="o", symbolSize=6,
-                                                symbolBrush=(230, 138, 30), name="validation")
-        plots = QGridLayout()
-        plots.addWidget(self.loss_plot, 0, 0)
-        plots.addWidget(self.acc_plot, 0, 1)
-        legend = QLabel("<span style='color:#4c9aff'>━</span> training (running mean)   "
-                        "<span style='color:#e68a1e'>━●</span> validation (end of epoch)", self)
-        legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        plots.addWidget(legend, 1, 0, 1, 2)
+        self.curves = TrainingCurves(self)
 
         progress_box = QGroupBox("Progress", self)
         progress_layout = QVBoxLayout(progress_box)
         progress_layout.addWidget(self.progress_bar)
         progress_layout.addLayout(stats)
-        progress_layout.addLayout(plots, 1)
+        progress_layout.addWidget(self.curves, 1)
 
         self.result_label = QLabel(self)
         self.result_label.setWordWrap(True)
@@ -258,22 +192,6 @@ class TrainingDialog(QDialog):
         layout.addWidget(self.result_label)
         layout.addLayout(buttons)
 
-    def _style_plot(self, plot: pg.PlotWidget, title: str) -> None:
-        pal = self.palette()
-        plot.setBackground(pal.color(QPalette.ColorRole.Base))
-        fg = pal.color(QPalette.ColorRole.WindowText)
-        plot.setTitle(title, color=fg.name(), size="10pt")
-        plot.setLabel("bottom", "epoch", color=fg.name())
-        plot.getAxis("bottom").enableAutoSIPrefix(False)
-        plot.getAxis("left").enableAutoSIPrefix(False)
-        for axis in ("left", "bottom"):
-            plot.getAxis(axis).setPen(pg.mkPen(fg))
-            plot.getAxis(axis).setTextPen(pg.mkPen(fg))
-        plot.showGrid(x=True, y=True, alpha=0.2)
-        plot.setMouseEnabled(x=False, y=False)
-        plot.hideButtons()
-        plot.setMinimumHeight(150)
-
     def _load_settings(self, finetune: bool) -> None:
         s = self.settings
         self.epochs.setValue(int(s.get("finetune/epochs" if finetune else "training/epochs")))
@@ -283,7 +201,7 @@ class TrainingDialog(QDialog):
         index = self.optimizer.findData(str(s.get("training/optimizer")))
         self.optimizer.setCurrentIndex(max(index, 0))
         self.augment.setChecked(bool(s.get("training/augment")))
-        self.data_dir.setText(str(s.get("training/data_dir")) or str(default_data_dir()))
+        self.data_folder.edit.setText(str(s.get("training/data_dir")) or str(default_data_dir()))
 
     def _save_settings(self) -> None:
         s = self.settings
@@ -293,7 +211,7 @@ class TrainingDialog(QDialog):
         s.set("training/batch_size", int(self.batch_size.currentData()))
         s.set("training/optimizer", str(self.optimizer.currentData()))
         s.set("training/augment", self.augment.isChecked())
-        folder = self.data_dir.text().strip()
+        folder = self.data_folder.text()
         s.set("training/data_dir", "" if Path(folder) == default_data_dir() else folder)
 
     # ------------------------------------------------------------------ state
@@ -308,7 +226,7 @@ class TrainingDialog(QDialog):
             optimizer=str(self.optimizer.currentData()),
             augment=self.augment.isChecked(),
             subset=None if self.mode == "finetune" else self.subset.currentData(),
-            data_dir=self.data_dir.text().strip(),
+            data_dir=self.data_folder.text(),
             init=self._init,
             corrections_dir=self._corrections.folder if self._corrections else None,
         )
@@ -319,81 +237,21 @@ class TrainingDialog(QDialog):
 
     def is_busy(self) -> bool:
         """True while training or downloading."""
-        downloading = self.download_worker is not None and self.download_worker.is_running()
-        return self.is_training() or downloading
+        return self.is_training() or self.data_folder.is_downloading()
 
     def _set_state(self, state: str) -> None:
         self.state = state
         training = state == "training"
-        downloading = self.download_worker is not None and self.download_worker.is_running()
+        downloading = self.data_folder.is_downloading()
         self.settings_box.setEnabled(not training)
         self.start_button.setEnabled(not training and not downloading)
         if state in ("done", "failed", "cancelled"):
             self.start_button.setText("&Start Again")
         self.cancel_button.setEnabled(training)
         self.use_button.setEnabled(state == "done" and self.result is not None)
-        self.data_dir.setEnabled(not downloading)
-        self.browse_button.setEnabled(not downloading)
 
-    def _check_data_dir(self) -> None:
-        folder = Path(self.data_dir.text().strip() or str(default_data_dir())).expanduser()
-        present = mnist_present(folder)
-        downloading = self.download_worker is not None and self.download_worker.is_running()
-        self.download_button.setEnabled(not present and not downloading)
-        if present:
-            self.data_status.setText("✓ MNIST found in this folder")
-        else:
-            self.data_status.setText("MNIST is not in this folder: choose another, or Download it "
-                                     "(about 11 MB).")
-
-    def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "MNIST folder", self.data_dir.text())
-        if folder:
-            self.data_dir.setText(folder)
-
-    # ------------------------------------------------------------------ download
-
-    def start_download(self) -> DownloadWorker:
-        """Download MNIST into the chosen folder, showing progress."""
-        folder = Path(self.data_dir.text().strip() or str(default_data_dir())).expanduser()
-        worker = DownloadWorker(folder, self._download)
-        worker.progress.connect(self._on_download_progress)
-        worker.finished.connect(self._on_download_finished)
-        worker.failed.connect(self._on_download_failed)
-        worker.cancelled.connect(lambda: self._on_download_failed("Download cancelled."))
-        self.download_worker = worker
-        self.download_progress.setVisible(True)
-        self.download_progress.setRange(0, 0)
-        self.data_status.setText("Downloading MNIST…")
-        worker.start()
+    def _on_downloading_changed(self, _downloading: bool) -> None:
         self._set_state(self.state)
-        self._check_data_dir()
-        return worker
-
-    def _on_download_progress(self, info: Any) -> None:
-        name, done, total = info
-        if total:
-            self.download_progress.setRange(0, int(total))
-            self.download_progress.setValue(int(done))
-        self.download_progress.setFormat(f"{name}: {done / 1e6:.1f} MB")
-        self.data_status.setText(f"Downloading {name}…")
-
-    def _end_download(self) -> None:
-        if self.download_worker is not None:
-            self.download_worker.wait()
-        self.download_worker = None
-        self.download_progress.setVisible(False)
-        self._set_state(self.state)
-
-    def _on_download_finished(self, folder: Any) -> None:
-        self._end_download()
-        self.data_dir.setText(str(folder))
-        self._check_data_dir()
-
-    def _on_download_failed(self, message: str) -> None:
-        self._end_download()
-        self._check_data_dir()
-        self.data_status.setText(f"Download failed: {message}")
 
     # ------------------------------------------------------------------ training
 
@@ -405,12 +263,7 @@ class TrainingDialog(QDialog):
         plan = self.plan()
         self.result = None
         self.error = None
-        for series in (self._x, self._loss, self._acc, self._val_x, self._val_loss,
-                       self._val_acc):
-            series.clear()
-        self._redraw_curves()
-        for plot in (self.loss_plot, self.acc_plot):
-            plot.setXRange(0, plan.epochs, padding=0.02)
+        self.curves.reset(plan.epochs)
         self.progress_bar.setValue(0)
         self.epoch_label.setText("Loading data…")
         self.speed_label.setText("— images/s")
@@ -435,10 +288,11 @@ class TrainingDialog(QDialog):
 
     def stop_and_wait(self, timeout_ms: int = -1) -> None:
         """Stop training and downloading, and wait for the threads to end."""
-        for worker in (self.worker, self.download_worker):
+        workers = (self.worker, self.data_folder.worker)
+        for worker in workers:
             if worker is not None:
                 worker.stop()
-        for worker in (self.worker, self.download_worker):
+        for worker in workers:
             if worker is not None:
                 worker.wait(timeout_ms)
 
@@ -447,25 +301,7 @@ class TrainingDialog(QDialog):
         self.epoch_label.setText(f"Epoch {p.epoch}/{p.epochs} · batch {p.batch}/{p.batches}")
         self.speed_label.setText(f"{p.images_per_s:,.0f} images/s")
         self.eta_label.setText(f"ETA {format_eta(p.eta_s)}")
-        x = (p.epoch - 1) + p.batch / max(p.batches, 1)
-        self._x.append(x)
-        self._loss.append(float(p.loss))
-        self._acc.append(100.0 * float(p.accuracy))
-        if p.val_accuracy is not None:
-            self._val_x.append(float(p.epoch))
-            self._val_loss.append(float(p.val_loss) if p.val_loss is not None else float("nan"))
-            self._val_acc.append(100.0 * float(p.val_accuracy))
-        self._redraw_curves()
-
-    def _redraw_curves(self) -> None:
-        self.loss_curve.setData(self._x, self._loss)
-        self.acc_curve.setData(self._x, self._acc)
-        self.val_loss_curve.setData(self._val_x, self._val_loss)
-        self.val_acc_curve.setData(self._val_x, self._val_acc)
-        recent = self._acc[len(self._acc) // 4:] + self._val_acc
-        if recent:  # zoom in on the interesting part as the accuracy climbs
-            low = max(0.0, min(min(recent) - 2.0, 98.0))
-            self.acc_plot.setYRange(low, 100.0, padding=0.02)
+        self.curves.add(p)
 
     def _finish_worker(self) -> None:
         if self.worker is not None:
@@ -515,12 +351,6 @@ class TrainingDialog(QDialog):
         else:
             self.result_label.setText(f"The new model is in use. Saved as "
                                       f"<code>{_escape(str(path))}</code>.")
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "loss_plot"):
-            self._style_plot(self.loss_plot, "Loss")
-            self._style_plot(self.acc_plot, "Accuracy (%)")
-        super().changeEvent(event)
 
     # ------------------------------------------------------------------ closing
 

@@ -51,7 +51,7 @@ class TrainingWorker(BackgroundJob):
 
     def cancel_exceptions(self) -> tuple[type[BaseException], ...]:
         try:
-            from lenet.training.trainer import TrainingCancelled
+            from lenet.training import TrainingCancelled
         except ImportError:
             return ()
         return (TrainingCancelled,)
@@ -89,8 +89,8 @@ def engine_trainer_factory(plan: TrainingPlan) -> TrainerFactory:
 
     def make(on_progress: Callable[[Any], None], should_stop: Callable[[], bool]) -> TrainerLike:
         from app.corrections import CorrectionStore, finetune_data
-        from lenet.data.mnist import load_mnist
-        from lenet.training.trainer import TrainConfig, Trainer
+        from lenet.data import load_mnist
+        from lenet.training import TrainConfig, Trainer
 
         mnist = load_mnist(plan.data_dir or None)
         data: Any = mnist

@@ -47,14 +47,14 @@ def test_mouse_drawn_digit_is_recognised(real_window, mouse_draw, qtbot, digit):
         mouse_draw(real_window.canvas, polyline)
 
     def answered():
-        assert real_window.bars.predicted_digit() == digit
+        assert real_window.answer.bars.predicted_digit() == digit
 
     qtbot.waitUntil(answered, timeout=5000)
     result = real_window.last_result
     assert result is not None and result.digit is not None
     assert result.digit.digit == digit
     assert result.digit.confidence > 0.7
-    assert not real_window.bars.is_not_sure()
+    assert not real_window.answer.bars.is_not_sure()
 
 
 def test_number_mode_reads_two_digits(real_window, qtbot):
@@ -65,7 +65,7 @@ def test_number_mode_reads_two_digits(real_window, qtbot):
         real_window.canvas.add_stroke(densify(polyline), width=28.0)
     for polyline in SAMPLES[7]:
         real_window.canvas.add_stroke(densify([(x + 450.0, y) for x, y in polyline]), width=28.0)
-    qtbot.waitUntil(lambda: real_window.number_view.number() == "17", timeout=5000)
+    qtbot.waitUntil(lambda: real_window.answer.number_view.number() == "17", timeout=5000)
 
 
 @pytest.mark.skipif(not BUNDLED_MODEL.is_file(), reason="self-test uses the bundled model")

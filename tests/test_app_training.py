@@ -13,8 +13,9 @@ import pytest
 from PySide6.QtCore import QTimer
 
 from app.corrections import CorrectionStore, finetune_data
+from app.mnist_folder import mnist_present
 from app.settings import Settings
-from app.training_dialog import TrainingDialog, format_eta, mnist_present
+from app.training_dialog import TrainingDialog, format_eta
 from app.training_worker import TrainingPlan, TrainingWorker, engine_trainer_factory
 from app.workers import DownloadWorker
 from tests.conftest import FakeClassifier
@@ -218,7 +219,7 @@ def test_dialog_trains_and_offers_the_model(dialog, qtbot):
     assert d.progress_bar.value() == 1000
     assert "98.70%" in d.result_label.text()
     assert "Epoch 2/2" in d.epoch_label.text()
-    assert len(d.loss_curve.getData()[0]) > 5
+    assert len(d.curves.loss_curve.getData()[0]) > 5
     assert d.use_button.isEnabled()
     with qtbot.waitSignal(d.use_model_requested, timeout=1000) as blocker:
         d.use_button.click()
@@ -282,15 +283,16 @@ def test_dialog_download(dialog, qtbot, tmp_path):
         return Path(dest)
 
     d = dialog()
-    d._download = fake_download
-    d.data_dir.setText(str(target))
-    assert d.download_button.isEnabled()
-    assert "not in this folder" in d.data_status.text()
-    d.start_download()
-    qtbot.waitUntil(lambda: d.download_worker is None, timeout=3000)
+    folder = d.data_folder
+    folder._download = fake_download
+    folder.edit.setText(str(target))
+    assert folder.download_button.isEnabled()
+    assert "not in this folder" in folder.status.text()
+    folder.start_download()
+    qtbot.waitUntil(lambda: folder.worker is None, timeout=3000)
     assert mnist_present(target)
-    assert "found" in d.data_status.text()
-    assert not d.download_button.isEnabled()
+    assert "found" in folder.status.text()
+    assert not folder.download_button.isEnabled()
 
 
 def test_format_eta():
@@ -338,7 +340,7 @@ def test_finetune_needs_corrections(window, mouse_draw, qtbot, monkeypatch):
     assert window.show_finetune_dialog() is None
     assert shown
     window.canvas.add_stroke([(256.0, 80.0), (256.0, 420.0)])
-    qtbot.waitUntil(lambda: not window.bars.is_empty(), timeout=3000)
+    qtbot.waitUntil(lambda: not window.answer.bars.is_empty(), timeout=3000)
     window.teach(7)
     window.trainer_factory_for = fake_factory()
     d = window.show_finetune_dialog()

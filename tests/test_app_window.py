@@ -22,18 +22,18 @@ SEVEN = SAMPLES[7][0]
 
 def wait_for_answer(qtbot, window, digit=None) -> None:
     def answered():
-        assert not window.bars.is_empty()
+        assert not window.answer.bars.is_empty()
         if digit is not None:
-            assert window.bars.predicted_digit() == digit
+            assert window.answer.bars.predicted_digit() == digit
 
     qtbot.waitUntil(answered, timeout=3000)
 
 
 def test_starts_empty_with_hint(window):
     assert window.is_ready()
-    assert window.bars.is_empty()
+    assert window.answer.bars.is_empty()
     assert window.canvas.is_empty()
-    assert window.input_view.image() is None
+    assert window.answer.input_view.image() is None
     assert "bundled" in window.model_label.text()
     assert "98.76%" in window.accuracy_label.text()
 
@@ -41,17 +41,17 @@ def test_starts_empty_with_hint(window):
 def test_drawing_with_the_mouse_predicts(window, mouse_draw, qtbot):
     mouse_draw(window.canvas, ONE)
     wait_for_answer(qtbot, window, 1)
-    assert window.input_view.image() is not None
-    assert window.input_view.image().shape == (28, 28)
+    assert window.answer.input_view.image() is not None
+    assert window.answer.input_view.image().shape == (28, 28)
     assert "ms" in window.time_label.text()
-    assert not window.bars.is_not_sure()
+    assert not window.answer.bars.is_not_sure()
 
 
 def test_unsure_answer_shows_not_sure(window, qtbot):
     circle = [(256 + 150 * np.cos(t), 256 + 150 * np.sin(t)) for t in np.linspace(0, 6.3, 60)]
     window.canvas.add_stroke(circle)  # the fake classifier hesitates between 4 and 9
     wait_for_answer(qtbot, window, 4)
-    assert window.bars.is_not_sure()
+    assert window.answer.bars.is_not_sure()
 
 
 def test_predicts_while_the_pen_is_down(window, qtbot):
@@ -59,7 +59,7 @@ def test_predicts_while_the_pen_is_down(window, qtbot):
     canvas.begin_stroke(256, 80)
     for y in range(90, 420, 10):
         canvas.extend_stroke(256, y)
-    qtbot.waitUntil(lambda: not window.bars.is_empty(), timeout=2000)
+    qtbot.waitUntil(lambda: not window.answer.bars.is_empty(), timeout=2000)
     assert canvas.is_drawing()
     canvas.end_stroke()
 
@@ -108,8 +108,8 @@ def test_undo_redo_clear_actions(window, mouse_draw, qtbot):
     wait_for_answer(qtbot, window)
     window.action("clear").trigger()
     assert window.canvas.is_empty()
-    assert window.bars.is_empty()
-    assert window.input_view.image() is None
+    assert window.answer.bars.is_empty()
+    assert window.answer.input_view.image() is None
 
 
 def test_shortcuts_and_status_tips(window):
@@ -212,29 +212,30 @@ def test_engine_failure_is_reported(qtbot, app_paths, settings_path, fake_store)
 def test_number_mode(window, qtbot):
     window.action("number_mode").setChecked(True)
     assert window.canvas.canvas_size() == NUMBER_CANVAS
-    assert window.answer_stack.currentWidget() is window.number_view
+    assert window.answer.stack.currentWidget() is window.answer.number_view
     window.canvas.add_stroke([(200.0, 100.0), (200.0, 420.0)])
     window.canvas.add_stroke([(600.0, 100.0), (600.0, 420.0)])
-    qtbot.waitUntil(lambda: window.number_view.number() == "11", timeout=3000)
+    qtbot.waitUntil(lambda: window.answer.number_view.number() == "11", timeout=3000)
     assert not window.teach(3)  # corrections are single-digit only
     window.action("number_mode").setChecked(False)
     assert window.canvas.canvas_size() == SINGLE_CANVAS
-    assert window.answer_stack.currentWidget() is window.bars
+    assert window.answer.stack.currentWidget() is window.answer.bars
 
 
 def test_number_mode_reads_off_the_gui_thread_and_drops_stale_answers(window, qtbot):
     window.action("number_mode").setChecked(True)
     window.canvas.add_stroke([(200.0, 100.0), (200.0, 420.0)])
     assert window.predict_now() is None  # the answer comes from the worker thread
-    qtbot.waitUntil(lambda: window.number_view.number() == "1", timeout=3000)
+    qtbot.waitUntil(lambda: window.answer.number_view.number() == "1", timeout=3000)
     stale = window.last_result
+    reader = window.reader
     window.canvas.add_stroke([(600.0, 100.0), (600.0, 420.0)])
-    qtbot.waitUntil(lambda: window.number_view.number() == "11", timeout=3000)
-    window._on_number_read(window._revision - 1, stale)  # an answer for an older drawing
-    assert window.number_view.number() == "11"
+    qtbot.waitUntil(lambda: window.answer.number_view.number() == "11", timeout=3000)
+    reader._on_number_read(reader.revision - 1, stale)  # an answer for an older drawing
+    assert window.answer.number_view.number() == "11"
     window.canvas.clear()
-    window._on_number_read(window._revision, stale)  # the canvas is empty now
-    assert window.number_view.number() == ""
+    reader._on_number_read(reader.revision, stale)  # the canvas is empty now
+    assert window.answer.number_view.number() == ""
 
 
 def test_feature_maps_follow_the_drawing(window, mouse_draw, qtbot, fake_classifier):
@@ -243,15 +244,15 @@ def test_feature_maps_follow_the_drawing(window, mouse_draw, qtbot, fake_classif
     window.canvas.begin_stroke(256, 80)
     for y in range(90, 420, 10):
         window.canvas.extend_stroke(256, y)
-    qtbot.waitUntil(lambda: not window.bars.is_empty(), timeout=2000)
+    qtbot.waitUntil(lambda: not window.answer.bars.is_empty(), timeout=2000)
     assert fake_classifier.maps_calls == 0  # not while the pen is down (they are slower)
     window.canvas.end_stroke()
     qtbot.waitUntil(lambda: fake_classifier.maps_calls == 1, timeout=2000)
     window.canvas.clear()
     mouse_draw(window.canvas, ONE)
-    qtbot.waitUntil(lambda: bool(window.feature_maps.maps()), timeout=3000)
-    assert window.feature_maps.maps()["conv1"].shape == (6, 28, 28)
-    assert window.feature_maps.maps()["conv2"].shape == (16, 10, 10)
+    qtbot.waitUntil(lambda: bool(window.maps_dock.view.maps()), timeout=3000)
+    assert window.maps_dock.view.maps()["conv1"].shape == (6, 28, 28)
+    assert window.maps_dock.view.maps()["conv2"].shape == (16, 10, 10)
 
 
 # ---------------------------------------------------------------------- correct me
@@ -268,7 +269,7 @@ def test_teach_stores_a_correction(window, mouse_draw, qtbot, app_paths):
     assert record["strokes"] and record["strokes"][0]["points"]
     image = np.asarray(Image.open(files[1]))
     assert image.shape == (28, 28) and image.max() > 200
-    assert window.bars.taught() == 2
+    assert window.answer.bars.taught() == 2
     assert not window.teach(2)  # the same drawing is stored once
     assert window.corrections.count() == 1
     assert window.teach(3)  # another key for the same drawing replaces the label
@@ -281,8 +282,8 @@ def test_clicking_a_bar_teaches(window, mouse_draw, qtbot):
 
     mouse_draw(window.canvas, ONE)
     wait_for_answer(qtbot, window, 1)
-    qtbot.mouseClick(window.bars, Qt.MouseButton.LeftButton,
-                     pos=window.bars.bar_rect(7).center().toPoint())
+    qtbot.mouseClick(window.answer.bars, Qt.MouseButton.LeftButton,
+                     pos=window.answer.bars.bar_rect(7).center().toPoint())
     assert window.corrections.count() == 1
     assert window.corrections.load_all()[0].label == 7
 
@@ -389,7 +390,7 @@ def test_no_model_disables_prediction(make_window, mouse_draw, qtbot):
     assert not window.is_ready()
     mouse_draw(window.canvas, ONE)
     qtbot.wait(120)
-    assert window.bars.is_empty()
+    assert window.answer.bars.is_empty()
     assert not window.action("save_model").isEnabled()
 
 

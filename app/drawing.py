@@ -1,0 +1,127 @@
+"""The drawing as data: the finished strokes and the one being drawn, with undo.
+
+Strokes are `InkStroke`s in canvas units, independent of the widget's size; finishing a
+stroke and clearing go through a QUndoStack, so both are undoable.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from app.ink import InkStroke
+
+
+class Drawing:
+    """Finished strokes and the stroke being drawn; finishing and clearing are undoable.
+
+    `restored(stroke)` is called when redo brings a stroke back, `reset()` when undo or a
+    clear removes strokes: the owner repaints and tells its listeners.
+    """
+
+    def __init__(self, parent: QObject, restored: Callable[[InkStroke], None],
+                 reset: Callable[[], None]) -> None:
+        self.strokes: list[InkStroke] = []  # finished, in drawing order
+        self.current: InkStroke | None = None  # between pen-down and pen-up
+        self.undo_stack = QUndoStack(parent)
+        self._restored = restored
+        self._reset = reset
+
+    def copy(self) -> list[InkStroke]:
+        """Deep copies of the finished strokes and the one being drawn (if it has points)."""
+        out = [copy.deepcopy(s) for s in self.strokes]
+        if self.current is not None and self.current.points:
+            out.append(copy.deepcopy(self.current))
+        return out
+
+    def is_blank(self) -> bool:
+        """True when there is no stroke, finished or being drawn."""
+        return not self.strokes and self.current is None
+
+    def begin(self, x: float, y: float, width: float, pressure: float | None,
+              erase: bool) -> InkStroke:
+        """Start the stroke being drawn at (x, y) canvas units (pressure 0..1 or None)."""
+        stroke = InkStroke(width=width, pressures=None if pressure is None else [], erase=erase)
+        stroke.add(x, y, pressure)
+        self.current = stroke
+        return stroke
+
+    def extend(self, x: float, y: float, pressure: float | None) -> InkStroke | None:
+        """Add (x, y) to the stroke being drawn; None if there is none or (x, y) is within
+        half a canvas unit of its last point."""
+        stroke = self.current
+        if stroke is None:
+            return None
+        last = stroke.points[-1]
+        if abs(last[0] - x) < 0.5 and abs(last[1] - y) < 0.5:
+            return None  # not worth a point
+        stroke.add(x, y, pressure)
+        return stroke
+
+    def finish(self) -> InkStroke | None:
+        """End the stroke being drawn: it becomes one undoable step (None if none)."""
+        stroke = self.current
+        if stroke is None:
+            return None
+        self.current = None
+        self.undo_stack.push(_AddStroke(self, stroke))
+        return stroke
+
+    def clear(self) -> bool:
+        """Drop the stroke being drawn and remove the finished ones in one undoable step;
+        False when there were no finished strokes (nothing pushed)."""
+        self.current = None
+        if not self.strokes:
+            return False
+        self.undo_stack.push(_Clear(self, list(self.strokes)))
+        return True
+
+    def discard(self) -> None:
+        """Forget every stroke and the undo history (a new canvas size, an opened picture)."""
+        self.strokes = []
+        self.current = None
+        self.undo_stack.clear()
+
+    # ------------------------------------------------------------------ undo plumbing
+
+    def _append(self, stroke: InkStroke, first: bool) -> None:
+        self.strokes.append(stroke)
+        if not first:
+            self._restored(stroke)
+
+    def _pop(self) -> None:
+        if self.strokes:
+            self.strokes.pop()
+        self._reset()
+
+    def _replace(self, strokes: list[InkStroke]) -> None:
+        self.strokes = strokes
+        self._reset()
+
+
+class _AddStroke(QUndoCommand):
+    def __init__(self, drawing: Drawing, stroke: InkStroke) -> None:
+        super().__init__("Erase" if stroke.erase else "Stroke")
+        self._drawing, self._stroke, self._first = drawing, stroke, True
+
+    def redo(self) -> None:
+        self._drawing._append(self._stroke, first=self._first)
+        self._first = False
+
+    def undo(self) -> None:
+        self._drawing._pop()
+
+
+class _Clear(QUndoCommand):
+    def __init__(self, drawing: Drawing, strokes: list[InkStroke]) -> None:
+        super().__init__("Clear")
+        self._drawing, self._strokes = drawing, strokes
+
+    def redo(self) -> None:
+        self._drawing._replace([])
+
+    def undo(self) -> None:
+        self._drawing._replace(list(self._strokes))

@@ -1,0 +1,110 @@
+"""LiveReader: reads the canvas while it is drawn on, for the window to show.
+
+Changes are throttled to one reading per 50 ms (`throttle`; pen-up reads at once). One
+digit, or an opened picture, is read on the GUI thread; a number is read on a
+`NumberWorker` thread, and an answer for a drawing that has changed since is dropped.
+Answers come as `answered(Result)`, engine errors as `failed(message)`.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from app.canvas import DrawingCanvas
+from app.number_worker import NumberWorker
+from app.predictor import Predictor, Result
+from app.throttle import Throttle
+
+NUMBER_INK_SCALE = 0.5  # number mode reads the ink at half the canvas resolution
+
+
+class LiveReader(QObject):
+    """Reads `canvas` with `predictor`; `ready()`, `number_mode()` and `maps_shown()` (is
+    the feature-maps view on screen) are asked at every reading."""
+
+    answered = Signal(object)  # Result
+    failed = Signal(str)
+
+    def __init__(self, canvas: DrawingCanvas, predictor: Predictor, ready: Callable[[], bool],
+                 number_mode: Callable[[], bool], maps_shown: Callable[[], bool],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._canvas = canvas
+        self._predictor = predictor
+        self._ready = ready
+        self._number_mode = number_mode
+        self._maps_shown = maps_shown
+        self.revision = 0  # bumped on every change of the drawing
+        self.opened_image: np.ndarray | None = None  # an opened picture, as the engine read it
+        self._number_worker: NumberWorker | None = None  # started when number mode is used
+        self.throttle = Throttle(50, self)
+        self.throttle.fired.connect(self.read_now)
+
+    def drawing_started(self) -> None:
+        """A stroke begins: an opened picture is no longer what is shown."""
+        self.opened_image = None
+
+    def drawing_changed(self) -> None:
+        """Count the change and read soon (an empty canvas is answered at once)."""
+        self.revision += 1
+        if self._canvas.is_empty():
+            self.opened_image = None
+            self.answered.emit(Result(empty=True))
+            self.throttle.request_now()
+        else:
+            self.throttle.request()
+
+    def read_now(self) -> Result | None:
+        """Read what is on the canvas now (called by the throttle; safe to call directly).
+
+        A number is read on the worker's thread: its answer comes later and this returns None.
+        """
+        if not self._ready():
+            return None
+        number_mode = self._number_mode()
+        canvas = self._canvas
+        # feature maps cost more than the prediction itself: refresh them at pen-up only
+        want_maps = self._maps_shown() and not number_mode and not canvas.is_drawing()
+        try:
+            if self.opened_image is not None and canvas.image() is not None:
+                result = self._predictor.predict_image(self.opened_image, want_maps)
+            elif canvas.is_empty():
+                result = Result(empty=True)
+            elif number_mode:
+                self._worker().submit(self.revision, canvas.strokes(), canvas.canvas_size(),
+                                      NUMBER_INK_SCALE)
+                return None
+            else:
+                result = self._predictor.predict_strokes(canvas.strokes(), canvas.canvas_size(),
+                                                         want_maps)
+        except Exception as exc:  # an engine bug must not take the window down
+            traceback.print_exc()
+            self.failed.emit(str(exc))
+            return None
+        self.answered.emit(result)
+        return result
+
+    def reads_number(self) -> bool:
+        """True when the answer is a number (number mode, and no picture opened)."""
+        return self._number_mode() and self.opened_image is None
+
+    def _worker(self) -> NumberWorker:
+        if self._number_worker is None:
+            self._number_worker = NumberWorker(self._predictor)
+            self._number_worker.read.connect(self._on_number_read)
+            self._number_worker.failed.connect(self.failed)
+        return self._number_worker
+
+    def _on_number_read(self, revision: int, result: Result) -> None:
+        """A number read on the worker thread: answered unless the drawing changed since."""
+        if revision == self.revision and self.reads_number() and not self._canvas.is_empty():
+            self.answered.emit(result)
+
+    def shutdown(self) -> None:
+        """Stop the number worker's thread, if it was started (closing)."""
+        if self._number_worker is not None:
+            self._number_worker.shutdown()
