@@ -62,7 +62,10 @@ def test_frozen_app_builds_and_passes_its_self_test(tmp_path: Path) -> None:
     assert (internal / "lenet" / "bundled" / "lenet5.npz").is_file(), "bundled model missing"
     assert (internal / "lenet" / "bundled" / "MODEL_CARD.md").is_file(), "model card missing"
     # numba caches only functions whose source file exists: the engine ships as .py files
-    assert (internal / "lenet" / "conv_kernels.py").is_file(), "lenet not collected as source"
+    kernels = internal / "lenet" / "nn" / "kernels"
+    assert (kernels / "conv.py").is_file(), "lenet not collected as source"
+    assert (internal / "lenet" / "ink" / "normalise.py").is_file(), "lenet.ink not collected"
+    assert not (internal / "lenet" / "devtools").exists(), "the development tools were bundled"
     assert not list(internal.rglob("torch")), "torch was bundled"
     assert not (internal / "PySide6" / "Qt" / "translations").exists()
 
