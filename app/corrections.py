@@ -20,6 +20,10 @@ from PIL import Image
 from app.ink import InkStroke
 
 
+class _Unusable(ValueError):
+    """A correction file that cannot be used; the message says why, for the user."""
+
+
 @dataclass(frozen=True)
 class Correction:
     """One stored correction."""
@@ -29,6 +33,20 @@ class Correction:
     strokes: list[InkStroke]
     predicted: int | None
     json_path: Path
+
+
+MAX_JSON_BYTES = 2 * 2**20
+"""A correction's JSON (strokes of one drawing) is far smaller: a larger file is skipped."""
+MAX_PNG_BYTES = 256 * 2**10
+"""Its 28x28 PNG is under 2 KB."""
+
+
+@dataclass(frozen=True)
+class CorrectionScan:
+    """The readable corrections, oldest first, and the unreadable files with the reason."""
+
+    good: list[Correction]
+    bad: list[tuple[Path, str]]
 
 
 @dataclass(frozen=True)
@@ -104,28 +122,59 @@ class CorrectionStore:
         return sorted(p for p in self.folder.glob("*.json") if not p.name.startswith("."))
 
     def count(self) -> int:
-        """How many corrections are stored."""
+        """How many corrections are stored (readable or not; see `scan`)."""
         return len(self._json_files())
 
-    def load_all(self) -> list[Correction]:
-        """Every readable correction, oldest first (unreadable ones are skipped)."""
-        out = []
+    def scan(self) -> CorrectionScan:
+        """Read every correction; one that cannot be used is listed with the reason, and
+        never stops the others from being read."""
+        good: list[Correction] = []
+        bad: list[tuple[Path, str]] = []
         for json_path in self._json_files():
             try:
-                record = json.loads(json_path.read_text(encoding="utf-8"))
-                label = int(record["label"])
-                with Image.open(json_path.with_name(record["image"])) as im:
-                    image = np.asarray(im.convert("L"), dtype=np.uint8)
-                if image.shape != (28, 28) or not 0 <= label <= 9:
-                    continue
-                strokes = [InkStroke.from_json(s) for s in record.get("strokes", [])]
-            except (OSError, ValueError, KeyError, TypeError):
-                continue
-            out.append(Correction(label, image, strokes, record.get("predicted"), json_path))
-        return out
+                good.append(self._read(json_path))
+            except _Unusable as exc:
+                bad.append((json_path, str(exc)))
+            except Exception:  # a hand-edited or damaged file fails in many ways
+                bad.append((json_path, "the file is damaged"))
+        return CorrectionScan(good, bad)
+
+    def _read(self, json_path: Path) -> Correction:
+        if json_path.stat().st_size > MAX_JSON_BYTES:
+            raise _Unusable("the file is far too large for one correction")
+        record = json.loads(json_path.read_text(encoding="utf-8"))
+        if not isinstance(record, dict):
+            raise _Unusable("the file does not describe a correction")
+        label = record.get("label")
+        if not isinstance(label, int) or isinstance(label, bool) or not 0 <= label <= 9:
+            raise _Unusable(f"its label {label!r} is not a digit")
+        image_path = json_path.with_name(str(record.get("image", "")))
+        if image_path.parent != json_path.parent or not image_path.is_file():
+            raise _Unusable("its 28x28 picture is missing")
+        if image_path.stat().st_size > MAX_PNG_BYTES:
+            raise _Unusable("its picture is far too large for 28x28")
+        try:
+            im = Image.open(image_path)
+        except Image.DecompressionBombError as exc:
+            raise _Unusable("its picture is far too large, not 28x28") from exc
+        with im:
+            if im.size != (28, 28):  # checked before decoding: a bomb is never inflated
+                raise _Unusable(f"its picture is {im.size[0]}x{im.size[1]}, not 28x28")
+            image = np.asarray(im.convert("L"), dtype=np.uint8)
+        raw_strokes = record.get("strokes") or []
+        if not isinstance(raw_strokes, list):
+            raise _Unusable("its strokes are not a list")
+        strokes = [InkStroke.from_json(s) for s in raw_strokes]
+        predicted = record.get("predicted")
+        return Correction(label, image, strokes,
+                          predicted if isinstance(predicted, int) else None, json_path)
+
+    def load_all(self) -> list[Correction]:
+        """Every readable correction, oldest first (see `scan` for the unreadable ones)."""
+        return self.scan().good
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """All corrections as images (N, 28, 28) uint8 and labels (N,) uint8."""
+        """All readable corrections as images (N, 28, 28) uint8 and labels (N,) uint8."""
         items = self.load_all()
         if not items:
             return np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.uint8)

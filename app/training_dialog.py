@@ -100,10 +100,13 @@ class TrainingDialog(QDialog):
 
     def _build(self, finetune: bool, download: Callable[..., Path] | None) -> None:
         if finetune:
-            n = self._corrections.count() if self._corrections is not None else 0
+            scan = self._corrections.scan() if self._corrections is not None else None
+            n = len(scan.good) if scan else 0
+            left_out = (f" ({len(scan.bad)} unreadable file{'s' if len(scan.bad) != 1 else ''} "
+                        "left out)") if scan and scan.bad else ""
             intro = (f"Teaches the model in use your <b>{n} correction{'s' if n != 1 else ''}"
-                     "</b>, mixed with 6,000 MNIST digits so that it does not forget the rest. "
-                     "It takes a few seconds; the model in use only changes if you choose "
+                     f"</b>{left_out}, mixed with 6,000 MNIST digits so that it does not forget "
+                     "the rest. The model in use only changes if you choose "
                      "<i>Use this model</i>.")
         else:
             intro = ("Trains a new LeNet-5 from scratch on MNIST's 60,000 handwritten digits. "

@@ -48,9 +48,13 @@ class TrainingLauncher(QObject):
             if self._model.loaded.classifier is None:
                 self._warn("Fine-tune", "No model is loaded to fine-tune.")
                 return None
-            if self._corrections.count() == 0:
-                QMessageBox.information(self._window, "Fine-tune on my corrections",
-                                        help_texts.NO_CORRECTIONS)
+            scan = self._corrections.scan()
+            if not scan.good:
+                text = help_texts.NO_CORRECTIONS
+                if scan.bad:
+                    text = (f"None of your {len(scan.bad)} stored corrections can be read "
+                            f"(the first: {scan.bad[0][0].name}, {scan.bad[0][1]}).")
+                QMessageBox.information(self._window, "Fine-tune on my corrections", text)
                 return None
         from app.training_dialog import TrainingDialog
 

@@ -92,6 +92,40 @@ def test_corrections_skip_damaged_files(tmp_path):
         store.add(12, np.ones((28, 28)))
 
 
+def test_one_bad_correction_never_breaks_the_others(tmp_path):
+    """Hostile files are listed with a reason; the good correction is still read."""
+    import json
+
+    from PIL import Image
+
+    store = CorrectionStore(tmp_path)
+    store.add(3, np.ones((28, 28)), [InkStroke(points=[(1.0, 2.0)])], (512, 512))
+    png = next(tmp_path.glob("*.png")).name
+
+    def record(name, **fields):
+        (tmp_path / f"{name}.json").write_text(json.dumps({"label": 1, "image": png, **fields}))
+
+    record("a-strings", strokes="not a list")
+    record("b-stroke-strings", strokes=["x", "y"])
+    record("c-label", label="7")
+    record("d-escape", image="../../etc/passwd")
+    (tmp_path / "e-nested.json").write_text("[" * 50_000 + "]" * 50_000)
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (20_000, 20_000)).save(bomb)  # a few KB that would inflate to 400 MB
+    record("f-bomb", image=bomb.name)
+    with open(tmp_path / "g-huge.json", "wb") as f:
+        f.truncate(50 * 2**20)  # 50 MB: not read at all
+    scan = store.scan()
+    assert [c.label for c in scan.good] == [3]
+    assert sorted(p.name for p, _ in scan.bad) == [
+        "a-strings.json", "b-stroke-strings.json", "c-label.json", "d-escape.json",
+        "e-nested.json", "f-bomb.json", "g-huge.json"]
+    reasons = dict((p.name, why) for p, why in scan.bad)
+    assert "not 28x28" in reasons["f-bomb.json"] and "too large" in reasons["g-huge.json"]
+    images, labels = store.arrays()
+    assert images.shape == (1, 28, 28) and list(labels) == [3]
+
+
 def test_engine_strokes_conversion():
     strokes = [InkStroke(points=[(1.0, 2.0), (3.0, 4.0)], width=10.0, pressures=[0.0, 1.0]),
                InkStroke(points=[], width=5.0),
