@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.paths import AppPaths
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -36,12 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
-    from app import APP_DISPLAY_NAME, APP_NAME
+    from app import APP_DISPLAY_NAME, APP_NAME, APP_VERSION
     from app.paths import AppPaths
 
 
     QCoreApplication.setApplicationName(APP_NAME)
-    paths = AppPaths.default()
+    paths, problems = usable_paths(AppPaths.default())
     # numba reads NUMBA_CACHE_DIR when it is imported: before anything from `lenet`.
     os.environ.setdefault("NUMBA_CACHE_DIR", str(paths.numba_cache_dir))
 
@@ -71,11 +75,39 @@ def main(argv: list[str] | None = None) -> int:
     from app.model_store import ModelStore
 
     settings = Settings()
+    settings.set("app/version", APP_VERSION)
+    if not settings.sync():
+        problems.append(f"Your settings cannot be saved in {settings.location} (the folder is "
+                        "read-only or full): changes made now will be lost when you quit.")
     theme.apply_theme(app, str(settings.get("view/theme")))
-    paths.ensure()
     window = MainWindow(settings, paths, ModelStore(paths.models_dir))
     window.show()
+    if problems:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QMessageBox
+
+        QTimer.singleShot(0, lambda: QMessageBox.warning(window, APP_DISPLAY_NAME,
+                                                         "\n\n".join(problems)))
     return app.exec()
+
+
+def usable_paths(paths: AppPaths) -> tuple[AppPaths, list[str]]:
+    """`paths` with its folders created, or, when they cannot be (a file in the way, a
+    read-only parent), a per-user folder in the temporary directory, and what to tell."""
+    import getpass
+    import tempfile
+    from pathlib import Path
+
+    from app.paths import AppPaths
+
+    try:
+        return paths.ensure(), []
+    except OSError as exc:
+        fallback = AppPaths.under(Path(tempfile.gettempdir()) / f"lenet-digits-{getpass.getuser()}")
+        message = (f"The app's folders ({paths.data_dir}, {paths.cache_dir}) cannot be created "
+                   f"({exc.strerror or exc}). Models and corrections go to {fallback.data_dir} "
+                   "for now, which the system may clear.")
+        return fallback.ensure(), [message]
 
 
 if __name__ == "__main__":

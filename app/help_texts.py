@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QAction, QKeySequence
 
-from app import APP_DISPLAY_NAME
+from app import APP_DISPLAY_NAME, APP_VERSION
 
 NO_CORRECTIONS = (
     "You have no corrections yet.\n\nWhen the model gets a drawing wrong, click the "
@@ -36,6 +36,6 @@ def shortcuts_markdown(actions: dict[str, QAction]) -> str:
 
 def about_html(data_dir: Path) -> str:
     """The About box: what the app is, and where it keeps models and corrections."""
-    return (f"<h3>{APP_DISPLAY_NAME}</h3><p>Draw a digit and watch a LeNet-5 network, written "
-            "from its maths in NumPy and numba, read it live.</p><p>Models and corrections are "
-            f"kept in <code>{data_dir}</code>.</p>")
+    return (f"<h3>{APP_DISPLAY_NAME} {APP_VERSION}</h3><p>Draw a digit and watch a LeNet-5 "
+            "network, written from its maths in NumPy and numba, read it live.</p><p>Models and "
+            f"corrections are kept in <code>{data_dir}</code>.</p>")

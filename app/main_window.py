@@ -146,15 +146,15 @@ class MainWindow(QMainWindow):
         self.set_feature_maps_visible(bool(s.get("view/feature_maps")))
         self.action("number_mode").setChecked(bool(s.get("view/number_mode")))
 
-    def write_settings(self) -> None:
-        """Store window geometry and the current choices."""
+    def write_settings(self) -> bool:
+        """Store window geometry and the current choices; False if they could not be."""
         s = self.settings
         s.set("window/geometry", self.saveGeometry())
         s.set("window/state", self.saveState())
         s.set("pen/width", self.canvas.pen_width())
         s.set("view/feature_maps", self.action("feature_maps").isChecked())
         s.set("view/number_mode", self.action("number_mode").isChecked())
-        s.sync()
+        return s.sync()
 
     # ------------------------------------------------------------------ engine and model
 

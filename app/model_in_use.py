@@ -55,7 +55,8 @@ class ModelInUse(QObject):
     def use_startup_model(self, loaded: LoadedModel) -> None:
         """Use the model found at start (from `start`'s thread, or given directly)."""
         self._end_loader()
-        self.use(loaded, remember=False)
+        # a model that failed to load is forgotten, or the warning would repeat every start
+        self.use(loaded, remember=loaded.fell_back)
         if loaded.message:
             self.warning.emit("Model", loaded.message)
         self.status.emit("Ready: draw a digit" if self._ready else

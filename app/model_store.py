@@ -25,6 +25,7 @@ class LoadedModel:
     path: Path | None
     is_bundled: bool
     message: str | None = None
+    fell_back: bool = False  # the user's chosen model could not be loaded
 
     @property
     def name(self) -> str:
@@ -120,6 +121,7 @@ class ModelStore:
                 fallback = self.load_bundled()
                 reason = f"Your model could not be loaded ({exc}). "
                 fallback.message = reason + (fallback.message or "Using the bundled model.")
+                fallback.fell_back = True
                 return fallback
         return self.load_bundled()
 

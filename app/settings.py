@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,25 @@ DEFAULTS: dict[str, Any] = {
     "training/data_dir": "",  # empty: the engine's default MNIST folder
     "finetune/epochs": 2,
     "finetune/lr": 3e-4,
+    "app/version": "",  # written at every start: a settings store that cannot be written shows
 }
 
 THEMES = ("system", "light", "dark")
+
+RANGES: dict[str, tuple[float, float]] = {
+    "pen/width": (1.0, 200.0),
+    "training/epochs": (1, 100),
+    "training/batch_size": (1, 4096),
+    "training/lr": (1e-6, 1.0),
+    "finetune/epochs": (1, 100),
+    "finetune/lr": (1e-6, 1.0),
+}
+"""Numbers outside these (or NaN, inf) in a hand-edited settings file are replaced by the
+default: a bad value must never keep the app from starting."""
+CHOICES: dict[str, tuple[str, ...]] = {
+    "view/theme": THEMES,
+    "training/optimizer": ("adam", "sgd", "nesterov"),
+}
 
 
 class Settings:
@@ -56,9 +73,18 @@ class Settings:
             return default
         try:
             value = self._qsettings.value(key, default, type=type(default))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return default
-        return default if value is None else value
+        if value is None:
+            return default
+        if key in RANGES:
+            low, high = RANGES[key]
+            if not (isinstance(value, int | float) and math.isfinite(value)
+                    and low <= value <= high):
+                return default
+        if key in CHOICES and value not in CHOICES[key]:
+            return default
+        return value
 
     def set(self, key: str, value: Any) -> None:
         """Store `value` under `key` (which must have a default)."""
@@ -66,6 +92,13 @@ class Settings:
             raise KeyError(f"unknown setting {key!r}")
         self._qsettings.setValue(key, value)
 
-    def sync(self) -> None:
-        """Write pending changes to disk."""
+    def sync(self) -> bool:
+        """Write pending changes to disk; False if they could not be written (a read-only
+        settings folder, a full disk)."""
         self._qsettings.sync()
+        return self._qsettings.status() == QSettings.Status.NoError
+
+    @property
+    def location(self) -> str:
+        """The settings file, for messages."""
+        return self._qsettings.fileName()

@@ -34,6 +34,29 @@ def test_settings_defaults_and_types(tmp_path):
         s.set("no/such/key", 1)
 
 
+@pytest.mark.parametrize(("key", "value"), [
+    ("pen/width", "nan"), ("pen/width", "inf"), ("pen/width", "-3"), ("pen/width", "1e300"),
+    ("training/epochs", "100000"), ("training/lr", "nan"), ("view/theme", "neon"),
+    ("training/optimizer", "magic"),
+])
+def test_hand_edited_settings_fall_back_to_the_default(tmp_path, key, value):
+    """A settings file holding pen/width=nan kept the app from starting."""
+    group, name = key.split("/")
+    (tmp_path / "s.ini").write_text(f"[{group}]\n{name}={value}\n")
+    assert Settings(tmp_path / "s.ini").get(key) == DEFAULTS[key]
+
+
+def test_folders_that_cannot_be_created_fall_back_with_a_message(tmp_path):
+    from app.__main__ import usable_paths
+
+    (tmp_path / "data").write_text("a file where the data folder should be")
+    paths, problems = usable_paths(AppPaths.under(tmp_path))
+    assert paths.models_dir.is_dir() and tmp_path not in paths.data_dir.parents
+    assert len(problems) == 1 and str(tmp_path / "data") in problems[0]
+    good, none = usable_paths(AppPaths.under(tmp_path / "fine"))
+    assert none == [] and good.data_dir == tmp_path / "fine" / "data"
+
+
 def test_paths_under_a_folder(tmp_path):
     paths = AppPaths.under(tmp_path).ensure()
     for folder in (paths.models_dir, paths.corrections_dir, paths.numba_cache_dir.parent):
@@ -164,14 +187,15 @@ def test_command_line_help():
 
 
 def test_gui_modules_do_not_import_the_engine():
-    """numba reads NUMBA_CACHE_DIR at import: __main__ sets it before anything imports lenet."""
+    """numba reads NUMBA_CACHE_DIR at import: __main__ sets it before anything imports numba
+    (only `lenet`'s package root, for the version, which imports nothing)."""
     code = ("import sys; import app.main_window, app.training_dialog, app.self_test; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lenet', 'numba')))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, cwd=Path(__file__).resolve().parent.parent,
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "[]"
+    assert proc.stdout.strip() == "['lenet']"
 
 
 def test_number_worker_reads_off_the_gui_thread_latest_request_wins(qtbot, fake_classifier):

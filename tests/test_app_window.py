@@ -354,6 +354,7 @@ def test_startup_loads_in_background_and_falls_back(qtbot, app_paths, settings_p
     qtbot.waitUntil(window.is_ready, timeout=5000)
     assert window.loaded.is_bundled
     assert window.messages and "could not be loaded" in window.messages[-1][1]
+    assert settings.get("model/path") == ""  # forgotten: the warning does not come back
 
 
 def test_gui_stays_responsive_during_startup(qtbot, app_paths, settings_path, fake_store):
