@@ -16,6 +16,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+EXPECTED_ERRORS = (ValueError, OSError, RuntimeError)
+"""What bad input, a full disk, no network or a diverging run raise in the engine (its
+ModelFileError, IdxError, DownloadError, TrainingDiverged are among them): the user gets
+the message, and the terminal no traceback."""
+
 
 class BackgroundJob(QObject):
     """Runs `work()` once in a new QThread and reports how it ended (exactly one of
@@ -49,8 +54,7 @@ class BackgroundJob(QObject):
         if isinstance(exc, OSError) and exc.errno == 28:
             return f"The disk is full: {exc}"
         text = str(exc) or type(exc).__name__
-        return text if isinstance(exc, (ValueError, OSError, RuntimeError)) else (
-            f"{type(exc).__name__}: {text}")
+        return text if isinstance(exc, EXPECTED_ERRORS) else f"{type(exc).__name__}: {text}"
 
     # ------------------------------------------------------------------ control
 
@@ -95,7 +99,8 @@ class BackgroundJob(QObject):
             ):
                 self.cancelled.emit()
             else:
-                traceback.print_exc()
+                if not isinstance(exc, EXPECTED_ERRORS):  # a bug: its traceback helps
+                    traceback.print_exc()
                 self.failed.emit(self.describe_error(exc))
         else:
             if self.should_stop():

@@ -408,3 +408,14 @@ def test_stale_partial_downloads_are_cleaned_and_modes_follow_the_umask(
         os.umask(old)
     assert not stale.exists() and fresh.exists()
     assert (tmp_path / f"{name}.gz").stat().st_mode & 0o777 == 0o644
+
+
+def test_offline_is_said_in_words_and_points_to_a_local_folder(
+    tmp_path: Path, mirrors: dict[str, str]
+) -> None:
+    with pytest.raises(DownloadError) as info:
+        download_mnist(tmp_path, mirrors=[mirrors["refused"], mirrors["refused"]])
+    message = str(info.value)
+    assert message.startswith("No connection") and "LENET_DATA_DIR" in message
+    assert "Errno" not in message and "http" not in message
+    assert len(info.value.reasons) == 2  # the details are still there for a log

@@ -44,6 +44,7 @@ MIRRORS: list[str] = [
     "http://yann.lecun.com/exdb/mnist/",
 ]
 
+_NO_CONNECTION = "cannot connect"
 MAX_GZIP_OVERHEAD = 1 << 20
 """A gzip file is at most its content plus this much (stored blocks, headers)."""
 CHUNK_SIZE = 64 * 1024  # bytes read from the network between progress reports / stop checks
@@ -178,6 +179,11 @@ def download_file(
         except _MirrorFailed as exc:
             reasons.append((url, str(exc)))
 
+    if reasons and all(why.startswith(_NO_CONNECTION) for _, why in reasons):
+        raise DownloadError(
+            f"No connection: none of the {len(reasons)} MNIST mirrors could be reached. If you "
+            "already have the four MNIST files, use their folder instead (--data-dir or "
+            "LENET_DATA_DIR; Browse… in the app).", reasons)
     details = "".join(f"\n  - {url}: {why}" for url, why in reasons) or "\n  (no mirrors given)"
     raise DownloadError(f"could not download {name}.gz from any mirror:{details}", reasons)
 
@@ -261,7 +267,8 @@ def _stream_to(
     except urllib.error.HTTPError as exc:  # before URLError: it is a subclass
         raise _MirrorFailed(f"HTTP {exc.code} {exc.reason}") from exc
     except urllib.error.URLError as exc:
-        raise _MirrorFailed(f"cannot connect ({exc.reason})") from exc
+        reason = getattr(exc.reason, "strerror", None) or exc.reason
+        raise _MirrorFailed(f"cannot connect ({reason})") from exc
     except (OSError, http.client.HTTPException, ValueError) as exc:  # timeouts, resets, bad URL
         raise _MirrorFailed(f"{type(exc).__name__}: {exc}") from exc
     if total is not None and done != total:
