@@ -323,6 +323,11 @@ class TrainingDialog(QDialog):
                 if acc is not None else "<b>Done.</b>")
         if isinstance(current, int | float):
             text += f" (the model in use: {current:.2%})"
+            if acc is not None and acc < current - 0.001:
+                text += ": <b>worse than the model in use</b>, which stays unless you choose"
+                self.result_label.setText(text + " <i>Use this model</i>.")
+                self._set_state("done")
+                return
         self.result_label.setText(text + ". Choose <i>Use this model</i> to switch to it.")
         self._set_state("done")
 

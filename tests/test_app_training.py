@@ -51,9 +51,10 @@ class FakeTrainer:
     """Two epochs of `batches` batches, `delay` seconds each (sleeping, like numba without
     the GIL); raises like the real Trainer when stopped, or `fail` at batch 3."""
 
-    def __init__(self, on_progress, should_stop, batches=10, delay=0.01, fail=None):
+    def __init__(self, on_progress, should_stop, batches=10, delay=0.01, fail=None,
+                 accuracy=0.987):
         self.on_progress, self.should_stop = on_progress, should_stop
-        self.batches, self.delay, self.fail = batches, delay, fail
+        self.batches, self.delay, self.fail, self.accuracy = batches, delay, fail, accuracy
         self.thread = None
 
     def run(self):
@@ -74,7 +75,7 @@ class FakeTrainer:
                                               0.1 * (total - done)))
             self.on_progress(FakeProgress(epoch, 2, self.batches, self.batches, 0.2, 0.9, 1000.0,
                                           epoch / 2, 0.0, val_loss=0.25, val_accuracy=0.95))
-        return FakeResult(FakeClassifier(accuracy=0.987, name="trained"))
+        return FakeResult(FakeClassifier(accuracy=self.accuracy, name="trained"), self.accuracy)
 
 
 def fake_factory(**kwargs):
@@ -207,6 +208,14 @@ def dialog(qtbot, settings_path, tmp_path):
         return d
 
     return make
+
+
+def test_a_worse_model_is_shown_as_worse_next_to_the_one_in_use(dialog, qtbot):
+    d = dialog(accuracy=0.131)  # e.g. --lr 5: 13 %
+    d.start()
+    qtbot.waitUntil(lambda: d.state == "done", timeout=5000)
+    text = d.result_label.text()
+    assert "13.10%" in text and "98.00%" in text and "worse than the model in use" in text
 
 
 def test_dialog_trains_and_offers_the_model(dialog, qtbot):
