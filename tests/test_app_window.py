@@ -173,6 +173,16 @@ def test_open_bad_image_is_reported(window, tmp_path):
     assert window.canvas.image() is None
 
 
+def test_open_damaged_tiff_is_reported(window, tmp_path):
+    """Pillow raises TypeError for this one: it used to escape File → Open Image."""
+    from tests.test_image_damage import _tiff_without_dimensions
+
+    bad = tmp_path / "scan.tif"
+    bad.write_bytes(_tiff_without_dimensions())
+    assert not window.open_image(bad)
+    assert "damaged" in window.messages[-1][1] and "Pillow" not in window.messages[-1][1]
+
+
 def test_settings_persist(make_window, settings_path):
     first = make_window()
     first.set_pen_width(40)
