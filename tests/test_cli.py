@@ -136,3 +136,17 @@ def test_evaluate_needs_only_the_test_files(tiny_mnist, capsys):
         (tiny_mnist / name).unlink()
     assert main(["evaluate", "--data-dir", str(tiny_mnist), "--json"]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["count"] == 64
+
+
+def test_an_os_error_names_the_file_without_errno(tmp_path, capsys, monkeypatch):
+    """E.g. a download folder that cannot be written: the file and the reason, in words."""
+    from lenet.data import download
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "mnist"))
+
+    monkeypatch.setattr(download, "download_mnist", refuse)
+    assert main(["download", "--data-dir", str(tmp_path / "mnist")]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'mnist'}: Permission denied" in err
+    assert "Errno" not in err and "Traceback" not in err

@@ -270,6 +270,10 @@ def main(argv: list[str] | None = None) -> int:
         # Bad input (missing data, corrupt file, diverged training): a message, not a trace.
         print(f"lenet {args.command}: error: {e}", file=sys.stderr)
         return 1
+    except OSError as e:  # a folder that cannot be written, a full disk: say which, in words
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"lenet {args.command}: error: {where}{e.strerror or e}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
