@@ -258,6 +258,25 @@ def test_polarity_and_formats_give_the_same_digit() -> None:
         assert diff(ref, p) < tol, name
 
 
+@pytest.mark.parametrize("width", [30, 45])
+@pytest.mark.parametrize("light_on_dark", [False, True])
+def test_a_bold_digit_covering_most_of_the_border_keeps_its_polarity(width, light_on_dark):
+    """A bold, tightly cropped 0 whose ink is 63 % of the border ring: the ring's median is
+    ink, and the border rule took the ink for paper (the bundled model then read a 1 or a 3).
+    The corners, which are paper, outvote the ring."""
+    img = Image.new("L", (150, 210), 255)
+    ImageDraw.Draw(img).rounded_rectangle([0, 0, 149, 209], radius=45, outline=0, width=width)
+    dark = np.asarray(img) < 128
+    pixels = np.where(dark, 255, 0) if light_on_dark else np.where(dark, 0, 255)
+    out = to_ink(pixels.astype(np.uint8))
+    assert out[dark].mean() > 0.95 and out[~dark].mean() < 0.05
+    p = preprocess_image(pixels.astype(np.uint8))
+    assert not p.empty and p.image[14, 14] < 0.1  # the hole of the 0 is empty
+    from lenet.model_file import bundled_model_path, load_model
+
+    assert load_model(bundled_model_path()).classify(p.image).digit == 0
+
+
 def test_to_ink_background_goes_to_zero_and_strokes_to_one() -> None:
     ink = ink_of(centred("0", width=20))
     paper = np.clip(0.7 + 0.02 * np.random.default_rng(2).standard_normal(ink.shape), 0, 1)

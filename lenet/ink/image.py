@@ -92,15 +92,51 @@ def _border(a: np.ndarray) -> np.ndarray:
     )
 
 
+def _otsu(lum: np.ndarray) -> float:
+    """Otsu's threshold of a float image in [0, 1] (64 bins)."""
+    hist, edges = np.histogram(lum, bins=64, range=(0.0, 1.0))
+    p = hist / max(hist.sum(), 1)
+    centres = 0.5 * (edges[:-1] + edges[1:])
+    w0 = np.cumsum(p)
+    m0 = np.cumsum(p * centres)
+    total = m0[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (total * w0 - m0) ** 2 / (w0 * (1.0 - w0))
+    between[~np.isfinite(between)] = 0.0
+    return float(edges[int(np.argmax(between)) + 1])
+
+
+def _background_level(lum: np.ndarray, border: np.ndarray) -> float:
+    """The paper's grey level. Usually the border ring's median; but a bold digit cropped
+    tight covers most of the ring, and then the four corners (which handwriting rarely
+    fills) outvote it: with two clear grey classes, each corner patch and the ring vote
+    for the class that is paper."""
+    ring = float(np.median(border))
+    h, w = lum.shape
+    k = max(1, min(h, w) // 12)
+    if min(h, w) < 8:
+        return ring
+    t = _otsu(lum)
+    dark, light = lum[lum <= t], lum[lum > t]
+    if dark.size == 0 or light.size == 0 or float(light.mean() - dark.mean()) < 0.2:
+        return ring
+    corners = [lum[:k, :k], lum[:k, -k:], lum[-k:, :k], lum[-k:, -k:]]
+    votes_light = sum(float(np.median(c)) > t for c in corners) + (ring > t)
+    if (votes_light >= 3) == (ring > t):
+        return ring
+    return float(np.median(light if votes_light >= 3 else dark))
+
+
 def to_ink(image: np.ndarray | Image.Image) -> np.ndarray:
     """Any image → float32 (H, W) ink in [0, 1] (ink = 1, background = 0).
 
     Accepts arrays (H, W), (H, W, 1|2|3|4) of uint8/uint16/other ints/bool/float, or a PIL
     image in any mode. Transparency is composited over a background that contrasts with the
     visible content; colour becomes luminance (ITU-R 601). The background level is the
-    median of the border ring, and the polarity follows from it (dark-on-light and
-    light-on-dark give the same ink). Background noise (3σ from the border's median absolute
-    deviation) is subtracted and the contrast stretched so that the ink's level is 1.
+    median of the border ring (outvoted by the corners when a bold digit covers most of the
+    ring), and the polarity follows from it (dark-on-light and light-on-dark give the same
+    ink). Background noise (3σ from the median absolute deviation of the ring's paper
+    pixels) is subtracted and the contrast stretched so that the ink's level is 1.
     """
     arr = _pil_to_array(image) if isinstance(image, Image.Image) else _as_float(np.asarray(image))
     lum, alpha = _luminance_alpha(arr)
@@ -114,7 +150,10 @@ def to_ink(image: np.ndarray | Image.Image) -> np.ndarray:
         back = np.float32(1.0 if visible < 0.5 else 0.0)
         lum = lum * a + back * (1.0 - a)
     border = _border(lum)
-    bg = float(np.median(border))
+    bg = _background_level(lum, border)
+    if bg != float(np.median(border)):  # the ring is mostly ink: its paper pixels only
+        near = border[np.abs(border - bg) <= 0.25]
+        border = near if near.size >= 16 else border
     lo, hi = float(lum.min()), float(lum.max())
     dev = (bg - lum) if (bg - lo) > (hi - bg) else (lum - bg)
     noise = 3.0 * 1.4826 * float(np.median(np.abs(border - bg)))
