@@ -42,6 +42,8 @@ class Classifier:
         self.metadata = dict(metadata or {})
         norm = self.metadata.setdefault("normalization", {"mean": MNIST_MEAN, "std": MNIST_STD})
         self.mean, self.std = float(norm["mean"]), float(norm["std"])
+        calibration = self.metadata.get("calibration") or {}
+        self.temperature = float(calibration.get("temperature", 1.0))
         # One compiled call per batch for the standard LeNet-5; None -> layer by layer.
         self._fused = FusedLeNet5.from_sequential(self.net)
 
@@ -62,17 +64,31 @@ class Classifier:
             images = np.asarray(images, dtype=np.float32)
             if images.shape[-2:] != (28, 28) or images.ndim not in (2, 3):
                 raise ValueError(f"expected 28x28 images, got shape {images.shape}")
-            return self._fused.predict_proba(images.reshape(-1, 28, 28), self.mean, self.std)
+            return self._fused.predict_proba(images.reshape(-1, 28, 28), self.mean, self.std,
+                                             self.temperature)
+        return softmax(self.logits(images) / np.float32(self.temperature)).astype(np.float32)
+
+    def logits(self, images: np.ndarray) -> np.ndarray:
+        """The network's raw outputs (N, 10) float32, before calibration and softmax."""
         x = self.normalize(images)
         out = np.empty((len(x), 10), dtype=np.float32)
         for start in range(0, len(x), BATCH):
-            out[start : start + BATCH] = softmax(self.net.forward(x[start : start + BATCH]))
+            out[start : start + BATCH] = self.net.forward(x[start : start + BATCH])
         return out
+
+    def calibrated(self, temperature: float, **facts: object) -> Classifier:
+        """The same network with probabilities softmax(logits / temperature) (temperature
+        scaling); `facts` (what it was fitted on, ECE before/after) go into the metadata."""
+        meta = dict(self.metadata)
+        meta["calibration"] = {"method": "temperature", "temperature": float(temperature),
+                               **facts}
+        return Classifier(self.net, meta)
 
     def predict_proba_layered(self, images: np.ndarray) -> np.ndarray:
         """predict_proba through the layers one by one (the fused path's reference)."""
         x = self.normalize(images)
-        return softmax(self.net.forward(x)).astype(np.float32)
+        logits = self.net.forward(x) / np.float32(self.temperature)
+        return softmax(logits).astype(np.float32)
 
     def classify(self, image: np.ndarray) -> Prediction:
         """The prediction for one (28, 28) image."""

@@ -42,7 +42,7 @@ FORMAT_VERSION = 2
 with: LeNet5, relu, max pooling, MNIST's normalisation)."""
 METADATA_KEY = "__metadata__"
 BUNDLED_NAME = "lenet5.npz"
-DECISIVE = ("architecture", "normalization")
+DECISIVE = ("architecture", "normalization", "calibration")
 """The metadata that changes predictions: covered by the checksum."""
 ACTIVATIONS = ("relu", "tanh")
 POOLINGS = ("max", "avg")
@@ -172,6 +172,12 @@ def _check_metadata(meta: object, path: Path) -> dict:
     if not (isinstance(norm, dict) and _real(norm.get("mean")) and _real(norm.get("std"))
             and norm["std"] > 0):
         raise ModelFileError(f"{path}: the input normalisation {norm!r} is not usable")
+    calibration = meta.get("calibration")
+    if calibration is not None and not (
+        isinstance(calibration, dict) and _real(calibration.get("temperature"))
+        and 0.05 <= calibration["temperature"] <= 20.0
+    ):
+        raise ModelFileError(f"{path}: the calibration {calibration!r} is not usable")
     if not (_real(meta.get("test_accuracy")) and 0 <= meta["test_accuracy"] <= 1):
         meta.pop("test_accuracy", None)  # shown to the user only; a bad one is dropped
     return meta
@@ -210,7 +216,7 @@ def _load(path: Path) -> Classifier:
             raise ModelFileError(f"{path}: {name} contains NaN or infinite values")
     if meta["format_version"] == 1:
         ok = params_digest(arrays) == meta.get("params_sha256") and all(
-            meta.get(k) == v for k, v in _V1_DECISIVE.items())
+            meta.get(k) == v for k, v in _V1_DECISIVE.items()) and "calibration" not in meta
     else:
         ok = model_digest(arrays, meta) == meta.get("model_sha256")
     if not ok:

@@ -150,3 +150,15 @@ def test_an_os_error_names_the_file_without_errno(tmp_path, capsys, monkeypatch)
     err = capsys.readouterr().err
     assert f"{tmp_path / 'mnist'}: Permission denied" in err
     assert "Errno" not in err and "Traceback" not in err
+
+
+def test_calibrate_refits_on_the_models_own_validation_split(tiny_mnist, tmp_path, capsys):
+    trained, calibrated = tmp_path / "m.npz", tmp_path / "c.npz"
+    assert main(["train", "--data-dir", str(tiny_mnist), "--epochs", "1", "--out", str(trained),
+                 "--quiet"]) == 0
+    assert main(["calibrate", "--model", str(trained), "--data-dir", str(tiny_mnist),
+                 "--out", str(calibrated)]) == 0
+    a, b = load_model(trained), load_model(calibrated)
+    assert b.metadata["calibration"]["fitted_on"] == a.metadata["calibration"]["fitted_on"]
+    assert b.temperature == pytest.approx(a.temperature, rel=1e-6)  # the same split again
+    assert "test_ece_after" in b.metadata["calibration"]

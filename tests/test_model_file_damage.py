@@ -106,6 +106,18 @@ def test_deeply_nested_metadata(saved, tmp_path):
 
 
 @pytest.mark.parametrize("edit", [
+    {"calibration": {"temperature": 0.0}},
+    {"calibration": {"temperature": float("nan")}},
+    {"calibration": {"temperature": "1.3"}},
+    {"calibration": 1.3},
+])
+def test_unusable_calibration_is_refused(saved, tmp_path, edit):
+    entries = _entries(saved)
+    _refused(_write(tmp_path / "bad.npz", _with_meta(entries, {**_meta(entries), **edit})),
+             "calibration")
+
+
+@pytest.mark.parametrize("edit", [
     {"normalization": {"mean": 0.1307, "std": float("nan")}},
     {"normalization": {"mean": 0.1307, "std": 0.0}},
     {"normalization": {"mean": 0.1307, "std": -1.0}},
@@ -122,6 +134,7 @@ def test_unusable_normalisation_is_refused(saved, tmp_path, edit):
     {"architecture": {"name": "LeNet5", "activation": "tanh", "pooling": "max"}},
     {"architecture": {"name": "LeNet5", "activation": "relu", "pooling": "avg"}},
     {"normalization": {"mean": 0.2, "std": 0.3081}},
+    {"calibration": {"method": "temperature", "temperature": 3.0}},
 ])
 def test_editing_what_decides_the_output_fails_the_checksum(saved, tmp_path, edit):
     """The edit is valid on its own and the parameter checksum still matches: only the
@@ -131,16 +144,30 @@ def test_editing_what_decides_the_output_fails_the_checksum(saved, tmp_path, edi
     _refused(_write(tmp_path / "bad.npz", _with_meta(entries, meta)), "checksum mismatch")
 
 
+def _format_1(entries: dict[str, bytes]) -> dict[str, bytes]:
+    """The bundled model as format 1 wrote it: a parameter checksum only, no calibration."""
+    meta = _meta(entries)
+    for key in ("model_sha256", "calibration"):
+        meta.pop(key, None)
+    return _with_meta(entries, {**meta, "format_version": 1})
+
+
+def test_a_format_1_file_still_loads(tmp_path):
+    old = load_model(_write(tmp_path / "v1.npz", _format_1(_entries(BUNDLED))))
+    assert old.temperature == 1.0
+    assert params_digest(old.net.params()) == load_model(BUNDLED).metadata["params_sha256"]
+
+
 @pytest.mark.parametrize("edit", [
     {"architecture": {"name": "LeNet5", "activation": "tanh", "pooling": "max"}},
     {"normalization": {"mean": 0.1307, "std": 0.5}},
+    {"calibration": {"temperature": 5.0}},
 ])
 def test_editing_an_old_format_file_is_refused_too(tmp_path, edit):
-    """Format 1 files (the bundled one) had only a parameter checksum; their decisive
-    metadata must be what format 1 always wrote."""
-    entries = _entries(BUNDLED)
+    """Format 1 files had only a parameter checksum; their decisive metadata must be what
+    format 1 always wrote (and it wrote no calibration)."""
+    entries = _format_1(_entries(BUNDLED))
     meta = _meta(entries)
-    assert meta["format_version"] == 1  # the bundled model is a format 1 file
     _refused(_write(tmp_path / "bad.npz", _with_meta(entries, {**meta, **edit})),
              "checksum mismatch")
 

@@ -142,9 +142,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_dict()))
         return 0
+    t = classifier.temperature
     print(
         f"test accuracy: {report.accuracy:.4%} on {report.count} images "
-        f"(mean cross-entropy {report.loss:.4f})"
+        f"(mean cross-entropy {report.loss:.4f}, calibration error ECE {report.ece:.4f}"
+        + (f" at temperature {t:.3f})" if t != 1.0 else ", not calibrated)")
     )
     print(
         "per class:  " + "  ".join(f"{d}: {a:.2%}" for d, a in enumerate(report.per_class_accuracy))
@@ -153,6 +155,35 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print("      " + "".join(f"{d:>6}" for d in range(10)))
     for d, row in enumerate(report.confusion):
         print(f"{d:>6}" + "".join(f"{c:>6}" for c in row))
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from lenet.model_file import check_writable, save_model
+    from lenet.training.evaluate import evaluate
+    from lenet.training.trainer import TrainConfig, Trainer, calibrate_on, to_unit_float
+
+    check_writable(args.out)
+    classifier = _load_classifier(args.model)
+    training = classifier.metadata.get("training")
+    if not isinstance(training, dict):
+        raise ValueError("the model does not say how it was trained, so its validation "
+                         "split cannot be found again")
+    fields = TrainConfig.__dataclass_fields__
+    config = TrainConfig(**{k: v for k, v in training.items() if k in fields})
+    data = _load_data(args.data_dir)
+    x_val, y_val = Trainer(config, data).validation_set()
+    if len(x_val) == 0:
+        raise ValueError("the model was trained without a validation split")
+    before = evaluate(classifier, to_unit_float(data.test_images), data.test_labels)
+    calibrated = calibrate_on(classifier, to_unit_float(x_val), y_val)
+    after = evaluate(calibrated, to_unit_float(data.test_images), data.test_labels)
+    calibrated.metadata["calibration"].update(test_ece_before=round(before.ece, 5),
+                                             test_ece_after=round(after.ece, 5))
+    out = save_model(calibrated, args.out)
+    print(f"temperature {calibrated.temperature:.4f} fitted on {len(y_val)} validation images; "
+          f"MNIST test ECE {before.ece:.4f} -> {after.ece:.4f}, accuracy {after.accuracy:.4%} "
+          f"(unchanged); saved {out}")
     return 0
 
 
@@ -234,6 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_threads(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("calibrate", help="fit the model's temperature on its validation split")
+    p.add_argument("--model", type=Path, default=None, help="model file (default: bundled)")
+    p.add_argument("--out", type=Path, required=True, help="where to save the calibrated model")
+    _add_data_dir(p)
+    p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("bench", help="measure training and inference speed on this machine")
     _add_threads(p)

@@ -74,10 +74,26 @@ class ReadDigit:
 def classify_candidates(
     cands: list[Candidate], classifier: ClassifierLike
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Probabilities (N, 10) and verifier features (N, F) of candidates (N ≥ 1)."""
+    """Probabilities (N, 10) and verifier features (N, F) of candidates (N ≥ 1).
+
+    The verifier was fitted on the network's own softmax, so a calibrated classifier's
+    temperature is undone for its features: softmax(T log p) = softmax(logits).
+    """
     probs = classifier.predict_proba(np.stack([c.preprocessed.image for c in cands]))
-    x = np.stack([features(c.geometry, p) for c, p in zip(cands, probs, strict=True)])
+    raw = uncalibrated(probs, float(getattr(classifier, "temperature", 1.0)))
+    x = np.stack([features(c.geometry, p) for c, p in zip(cands, raw, strict=True)])
     return probs, x
+
+
+def uncalibrated(probs: np.ndarray, temperature: float) -> np.ndarray:
+    """softmax(logits) from softmax(logits / temperature) (N, C)."""
+    if temperature == 1.0:
+        return probs
+    with np.errstate(divide="ignore"):
+        z = np.log(np.asarray(probs, np.float64)) * temperature
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 def best_chain(cands: list[Candidate], scores: np.ndarray, n: int) -> list[int]:

@@ -65,9 +65,9 @@ def _dense(x, w, b, relu, activate, out):
 
 
 def _lenet5_proba(
-    images, mean, inv_std, w1, b1, w2, b2, f1, g1, f2, g2, f3, g3, relu, max_pool, threads
+    images, mean, inv_std, w1, b1, w2, b2, f1, g1, f2, g2, f3, g3, relu, max_pool, inv_t, threads
 ):
-    """images (N, 28, 28) in [0, 1] -> (N, 10) softmax probabilities."""
+    """images (N, 28, 28) in [0, 1] -> (N, 10) softmax(logits / T) probabilities."""
     N = images.shape[0]
     dt = w1.dtype
     out = np.empty((N, f3.shape[1]), dtype=dt)
@@ -98,7 +98,7 @@ def _lenet5_proba(
             top = logits.max()
             total = 0.0
             for j in range(logits.shape[0]):
-                e = np.exp(logits[j] - top)
+                e = np.exp((logits[j] - top) * inv_t)
                 out[n, j] = e
                 total += e
             for j in range(logits.shape[0]):
@@ -154,10 +154,14 @@ class FusedLeNet5:
             return None
         return cls(net, relu=act is ReLU, max_pool=pool is MaxPool2D)
 
-    def predict_proba(self, images: np.ndarray, mean: float, std: float) -> np.ndarray:
-        """images (N, 28, 28) in [0, 1] -> (N, 10) probabilities; (x - mean) / std inside."""
+    def predict_proba(
+        self, images: np.ndarray, mean: float, std: float, temperature: float = 1.0
+    ) -> np.ndarray:
+        """images (N, 28, 28) in [0, 1] -> (N, 10) probabilities softmax(logits / temperature);
+        (x - mean) / std inside."""
         images = np.ascontiguousarray(images, dtype=self._weights[0].dtype)
-        args = (images, mean, 1.0 / std, *self._weights, self.relu, self.max_pool)
+        args = (images, mean, 1.0 / std, *self._weights, self.relu, self.max_pool,
+                1.0 / temperature)
         with thread_pool(len(images) >= PARALLEL_MIN_BATCH) as parallel:
             if parallel:
                 return _proba_parallel(*args, get_num_threads())

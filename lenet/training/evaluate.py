@@ -1,10 +1,13 @@
-"""Accuracy, per-class accuracy and the confusion matrix of a classifier on labelled images."""
+"""Accuracy, per-class accuracy, the confusion matrix and the calibration error of a
+classifier on labelled images."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+
+from lenet.training.calibrate import expected_calibration_error
 
 
 @dataclass(frozen=True)
@@ -14,11 +17,13 @@ class EvalReport:
     per_class_accuracy: np.ndarray  # (10,) recall of each digit
     confusion: np.ndarray  # (10, 10) counts, rows = true digit, columns = predicted
     count: int
+    ece: float = 0.0  # expected calibration error, 15 bins (0 = confidence means accuracy)
 
     def to_dict(self) -> dict:
         return {
             "accuracy": self.accuracy,
             "loss": self.loss,
+            "ece": self.ece,
             "count": self.count,
             "per_class_accuracy": {str(d): float(a) for d, a in enumerate(self.per_class_accuracy)},
             "confusion": self.confusion.tolist(),
@@ -42,4 +47,5 @@ def evaluate(classifier, images: np.ndarray, labels: np.ndarray) -> EvalReport:
         per_class_accuracy=per_class,
         confusion=confusion,
         count=len(labels),
+        ece=expected_calibration_error(probs, labels),
     )

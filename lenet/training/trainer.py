@@ -28,6 +28,7 @@ from lenet.nn.losses import SoftmaxCrossEntropy
 from lenet.nn.model import lenet5
 from lenet.nn.optim import make_optimizer
 from lenet.nn.schedules import make_schedule
+from lenet.training.calibrate import expected_calibration_error, fit_temperature, nll
 from lenet.training.evaluate import evaluate
 
 
@@ -107,6 +108,21 @@ class TrainResult:
     seconds: float = 0.0
 
 
+def calibrate_on(classifier: Classifier, images: np.ndarray, labels: np.ndarray) -> Classifier:
+    """`classifier` with a temperature fitted on held-out images (N, 28, 28) in [0, 1],
+    and what it was fitted on and its effect (NLL, ECE before and after) in the metadata."""
+    logits = classifier.logits(images)
+    before = Classifier(classifier.net, {**classifier.metadata, "calibration": None})
+    t = fit_temperature(logits, labels)
+    after = before.calibrated(t)
+    return before.calibrated(
+        t, fitted_on=f"validation split ({len(labels)} MNIST training images)",
+        nll_before=round(nll(logits, labels), 5), nll_after=round(nll(logits, labels, t), 5),
+        ece_before=round(expected_calibration_error(before.predict_proba(images), labels), 5),
+        ece_after=round(expected_calibration_error(after.predict_proba(images), labels), 5),
+    )
+
+
 def to_unit_float(images: np.ndarray) -> np.ndarray:
     """uint8 (N, 28, 28) -> float32 in [0, 1]; float input is passed through as float32."""
     if images.dtype == np.uint8:
@@ -146,6 +162,16 @@ class Trainer:
         n_val = round(len(order) * self.config.val_fraction)
         val, train = order[:n_val], order[n_val:]
         return images[train], labels[train], images[val], labels[val]
+
+    def validation_set(self) -> tuple[np.ndarray, np.ndarray]:
+        """The validation images and labels `run` holds out for this config: drawn from the
+        same random stream (the weights' initialisation first, then the split), so that a
+        saved model's own validation split can be found again, e.g. to calibrate it."""
+        cfg = self.config
+        rng = np.random.default_rng(cfg.seed)
+        lenet5(cfg.activation, cfg.pooling, rng=rng)
+        _, _, x_val, y_val = self._split(rng)
+        return x_val, y_val
 
     def run(self) -> TrainResult:
         cfg = self.config
@@ -253,6 +279,8 @@ class Trainer:
             )
 
         net.eval()
+        if len(x_val):  # temperature scaling on the held-out split (never the test set)
+            classifier = calibrate_on(classifier, to_unit_float(x_val), y_val)
         seconds = time.perf_counter() - start
         test_acc = per_class = None
         if len(self.data.test_images):
