@@ -109,3 +109,22 @@ def test_bad_config_is_refused():
     for subset in (0, -5):
         with pytest.raises(ValueError, match="subset"):
             TrainConfig(subset=subset)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_a_fresh_lenet5_starts_near_the_uniform_answer(activation):
+    """Its first loss is about ln 10 ≈ 2.30 (it was 3-5.4 with a full-scale output layer,
+    which made the training chart's first point dwarf the rest)."""
+    import math
+
+    from lenet.classifier import Classifier
+    from lenet.nn.losses import SoftmaxCrossEntropy
+    from lenet.nn.model import lenet5
+
+    data = synthetic_digits(256)
+    images = data.train_images.astype(np.float32) / 255
+    labels = np.asarray(data.train_labels, np.intp)
+    for seed in range(4):
+        net = lenet5(activation=activation, rng=np.random.default_rng(seed))
+        loss = SoftmaxCrossEntropy().forward(Classifier(net).logits(images), labels)
+        assert abs(loss - math.log(10)) < 0.25, (seed, loss)
