@@ -13,6 +13,9 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
+SMOOTHING = 0.05
+"""Weight of each new batch in the drawn moving average (about the last 20 batches)."""
+
 
 class TrainingCurves(QWidget):
     """Loss and accuracy (%) side by side, restyled when the palette changes."""
@@ -25,6 +28,8 @@ class TrainingCurves(QWidget):
         self._val_x: list[float] = []
         self._val_loss: list[float] = []
         self._val_acc: list[float] = []
+        self._last: tuple[int, int, float, float] | None = None  # epoch, batch, means
+        self._smooth: tuple[float, float] | None = None  # loss, accuracy
 
         pg.setConfigOptions(antialias=True)
         self.loss_plot = pg.PlotWidget(self)
@@ -46,7 +51,7 @@ class TrainingCurves(QWidget):
         plots.setContentsMargins(0, 0, 0, 0)
         plots.addWidget(self.loss_plot, 0, 0)
         plots.addWidget(self.acc_plot, 0, 1)
-        legend = QLabel("<span style='color:#4c9aff'>━</span> training (running mean)   "
+        legend = QLabel("<span style='color:#4c9aff'>━</span> training (smoothed)   "
                         "<span style='color:#e68a1e'>━●</span> validation (end of epoch)", self)
         legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
         plots.addWidget(legend, 1, 0, 1, 2)
@@ -56,17 +61,36 @@ class TrainingCurves(QWidget):
         for series in (self._x, self._loss, self._acc, self._val_x, self._val_loss,
                        self._val_acc):
             series.clear()
+        self._last, self._smooth = None, None
         self._redraw()
         for plot in (self.loss_plot, self.acc_plot):
             plot.setXRange(0, epochs, padding=0.02)
 
     def add(self, p: Any) -> None:
-        """Add a progress report (epoch, batch, batches, loss, accuracy 0..1 and, at the end
-        of an epoch, val_loss and val_accuracy)."""
+        """Add a progress report (epoch, batch, batches, loss, accuracy 0..1 as running means
+        over the epoch so far and, at the end of an epoch, val_loss and val_accuracy).
+
+        The running means restart every epoch (a sawtooth on a chart); what is drawn is an
+        exponential moving average over batches, recovered from them, that runs on across
+        epochs."""
         x = (p.epoch - 1) + p.batch / max(p.batches, 1)
-        self._x.append(x)
-        self._loss.append(float(p.loss))
-        self._acc.append(100.0 * float(p.accuracy))
+        same_epoch = self._last is not None and self._last[0] == p.epoch
+        done_before = self._last[1] if same_epoch else 0
+        new = p.batch - done_before
+        if new > 0:
+            before = (self._last[2], self._last[3]) if same_epoch else (0.0, 0.0)
+            loss = (float(p.loss) * p.batch - before[0] * done_before) / new
+            acc = (float(p.accuracy) * p.batch - before[1] * done_before) / new
+            if self._smooth is None:
+                self._smooth = (loss, acc)
+            else:
+                w = 1.0 - (1.0 - SMOOTHING) ** new
+                self._smooth = (self._smooth[0] + w * (loss - self._smooth[0]),
+                                self._smooth[1] + w * (acc - self._smooth[1]))
+            self._last = (p.epoch, p.batch, float(p.loss), float(p.accuracy))
+            self._x.append(x)
+            self._loss.append(self._smooth[0])
+            self._acc.append(100.0 * self._smooth[1])
         if p.val_accuracy is not None:
             self._val_x.append(float(p.epoch))
             self._val_loss.append(float(p.val_loss) if p.val_loss is not None else float("nan"))

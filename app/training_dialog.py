@@ -337,12 +337,14 @@ class TrainingDialog(QDialog):
         self.result_label.setText(f"<span style='color:#d9534f'><b>Training failed.</b></span> "
                                   f"{_escape(message)}<br>The model in use is unchanged.")
         self.epoch_label.setText("Failed")
+        self.eta_label.setText("")
         self._set_state("failed")
 
     def _on_cancelled(self) -> None:
         self._finish_worker()
         self.result_label.setText("Training cancelled. The model in use is unchanged.")
         self.epoch_label.setText("Cancelled")
+        self.eta_label.setText("")
         self._set_state("cancelled")
 
     def _use_model(self) -> None:
