@@ -6,12 +6,28 @@ digit, or in number mode the number read (`NumberView`), one stacked over the ot
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from app.network_view import InputView
 from app.number_view import NumberView
 from app.predictor import Result
 from app.probability_bars import ProbabilityBars
+
+ANSWER_FILE_ENV = "LENET_DIGITS_ANSWER_FILE"
+"""If set, every answer shown is also written to this file ("7 0.998", or "number 2026"),
+so that a script driving the real app (the X11 smoke test) can read what it says."""
+
+
+def _tell(text: str) -> None:
+    path = os.environ.get(ANSWER_FILE_ENV)
+    if path:
+        try:
+            Path(path).write_text(text + "\n", encoding="utf-8")
+        except OSError:
+            pass
 
 
 class AnswerPanel(QWidget):
@@ -45,6 +61,7 @@ class AnswerPanel(QWidget):
             self.number_view.set_digits([(d.digit, d.confidence, d.not_sure, d.image)
                                          for d in result.digits])
             self.input_view.set_image(result.digit.image if result.digit else None)
+            _tell("number " + "".join(str(d.digit) for d in result.digits))
             return
         if result.empty or result.digit is None:
             self.bars.clear()
@@ -54,3 +71,4 @@ class AnswerPanel(QWidget):
         if taught is not None:
             self.bars.set_taught(taught)  # still the drawing that was corrected
         self.input_view.set_image(result.digit.image)
+        _tell(f"{result.digit.digit} {result.digit.confidence:.3f}")
