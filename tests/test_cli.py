@@ -162,3 +162,22 @@ def test_calibrate_refits_on_the_models_own_validation_split(tiny_mnist, tmp_pat
     assert b.metadata["calibration"]["fitted_on"] == a.metadata["calibration"]["fitted_on"]
     assert b.temperature == pytest.approx(a.temperature, rel=1e-6)  # the same split again
     assert "test_ece_after" in b.metadata["calibration"]
+
+
+@pytest.mark.parametrize(("seconds", "said"), [(0.0, False), (1.5, True)])
+def test_train_says_it_compiles_when_the_kernels_take_long(tiny_mnist, tmp_path, capsys,
+                                                          monkeypatch, seconds, said):
+    import time
+
+    from lenet.training import trainer
+
+    monkeypatch.setattr(trainer, "warm_up", lambda config=None: time.sleep(seconds))
+    assert main(["train", "--data-dir", str(tiny_mnist), "--epochs", "1", "--subset", "32",
+                 "--out", str(tmp_path / "m.npz")]) == 0
+    assert ("compiling the kernels (first run only" in capsys.readouterr().err) == said
+
+
+def test_warm_up_runs_a_training_step():
+    from lenet.training.trainer import TrainConfig, warm_up
+
+    assert warm_up(TrainConfig(batch_size=8)) >= 0.0

@@ -66,6 +66,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         subset=args.subset,
     )
+    _warm_up_saying_so(config, args.quiet)
     bar = tqdm(
         total=None,
         unit="batch",
@@ -102,6 +103,30 @@ def cmd_train(args: argparse.Namespace) -> int:
     out = _save_unless_worse(result.classifier, result.test_accuracy, args.out, args.force)
     print(f"test accuracy {result.test_accuracy:.4%} after {result.seconds:.0f} s; saved {out}")
     return 0
+
+
+def _warm_up_saying_so(config, quiet: bool) -> None:
+    """Compile the kernels before the progress bar starts; if that takes more than a
+    second (the first run after an install), say why nothing seems to happen."""
+    import threading
+
+    from lenet.training.trainer import warm_up
+
+    done = threading.Event()
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            warm_up(config)
+        except BaseException as exc:  # reported by the real run, with its own message
+            failure.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=work, daemon=True).start()
+    if not done.wait(1.0) and not quiet:
+        print("compiling the kernels (first run only, up to a minute)…", file=sys.stderr)
+    done.wait()
 
 
 WORSE_BY = 0.01

@@ -123,6 +123,28 @@ def calibrate_on(classifier: Classifier, images: np.ndarray, labels: np.ndarray)
     )
 
 
+def warm_up(config: TrainConfig | None = None) -> float:
+    """Compile (or load from numba's cache) every kernel a training run uses, on one random
+    batch; returns the seconds it took (tens of seconds on the very first run)."""
+    cfg = config or TrainConfig()
+    start = time.perf_counter()
+    rng = np.random.default_rng(0)
+    n = cfg.batch_size
+    images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+    net = lenet5(cfg.activation, cfg.pooling, rng=rng)
+    classifier = Classifier(net)
+    optimizer = make_optimizer(cfg.optimizer, net.params(), net.grads(), 1e-9)
+    loss_fn = SoftmaxCrossEntropy()
+    batch = augment_batch(images, rng, AugmentConfig()) if cfg.augment else to_unit_float(images)
+    loss_fn.forward(net.train().forward(classifier.normalize(batch)), np.arange(n) % 10)
+    net.zero_grad()
+    net.backward(loss_fn.backward())
+    optimizer.step()
+    net.eval()
+    classifier.predict_proba(to_unit_float(images))
+    return time.perf_counter() - start
+
+
 def to_unit_float(images: np.ndarray) -> np.ndarray:
     """uint8 (N, 28, 28) -> float32 in [0, 1]; float input is passed through as float32."""
     if images.dtype == np.uint8:
