@@ -7,6 +7,8 @@ and ink colours for a palette and paint what lies on the paper besides the ink.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen
 
@@ -47,29 +49,23 @@ class BackingImage:
 
     def paint_piece(self, stroke: InkStroke, i: int, ink: QColor, scale: float) -> None:
         """Paint the piece of `stroke` that its point `i` completes (see `ink.paint_piece`)."""
-        if self._image is None:
-            return
-        painter = self._painter(scale)
-        set_mode_for(painter, stroke)
-        paint_piece(painter, stroke, i, ink)
-        painter.end()
+        self._paint(stroke, scale, lambda painter: paint_piece(painter, stroke, i, ink))
 
     def paint_tail(self, stroke: InkStroke, ink: QColor, scale: float) -> None:
         """Paint the last half-segment of a finished stroke (only painted live until then)."""
-        if self._image is None:
-            return
-        painter = self._painter(scale)
-        set_mode_for(painter, stroke)
-        paint_tail(painter, stroke, ink)
-        painter.end()
+        self._paint(stroke, scale, lambda painter: paint_tail(painter, stroke, ink))
 
     def paint_stroke(self, stroke: InkStroke, ink: QColor, scale: float) -> None:
         """Paint a whole stroke on top (a stroke brought back by redo)."""
+        self._paint(stroke, scale, lambda painter: paint_stroke(painter, stroke, ink))
+
+    def _paint(self, stroke: InkStroke, scale: float, draw: Callable[[QPainter], None]) -> None:
+        """Run `draw` with a painter on the backing image, in `stroke`'s mode (ink/eraser)."""
         if self._image is None:
             return
         painter = self._painter(scale)
         set_mode_for(painter, stroke)
-        paint_stroke(painter, stroke, ink)
+        draw(painter)
         painter.end()
 
     def _painter(self, scale: float) -> QPainter:
