@@ -181,3 +181,16 @@ def test_warm_up_runs_a_training_step():
     from lenet.training.trainer import TrainConfig, warm_up
 
     assert warm_up(TrainConfig(batch_size=8)) >= 0.0
+
+
+def test_bench_busy_measures_beside_spinning_processes_and_stops_them(capsys):
+    from lenet.bench.busy import spinning
+
+    with spinning(2) as procs:
+        assert len(procs) == 2 and all(p.poll() is None for p in procs)  # they do spin
+    assert all(p.poll() is not None for p in procs)  # and are gone afterwards
+    assert main(["bench", "--quick", "--json", "--threads", "1", "--busy", "1"]) == 0
+    busy = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["busy"]
+    assert busy["busy_processes"] == 1 and busy["threads"] == 1
+    assert busy["busy_ratio_to_idle_1_thread"] == pytest.approx(
+        busy["busy_images_per_s"] / busy["idle_1_thread_images_per_s"])

@@ -194,4 +194,11 @@ def format_table(r: dict) -> str:
     if "preprocess_us_median" in r:
         row("preprocess 280x280, median us", r["preprocess_us_median"], None, ".1f")
         row("preprocess 280x280, p99 us", r["preprocess_us_p99"], None, ".1f")
+    if "busy" in r:
+        b = r["busy"]
+        n = b["busy_processes"]
+        row("train b64, idle, 1 thread", b["idle_1_thread_images_per_s"], None, ",.0f")
+        row(f"train b64, {n} busy, 1 thread", b["busy_1_thread_images_per_s"], None, ",.0f")
+        row(f"train b64, {n} busy, {b['threads']} threads", b["busy_images_per_s"], None, ",.0f")
+        row("  ... / idle 1 thread", b["busy_ratio_to_idle_1_thread"], None, ".2f")
     return "\n".join(rows)

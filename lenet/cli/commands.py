@@ -221,6 +221,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
         quick=args.quick,
         log=(lambda msg: print(msg, file=sys.stderr)),
     )
+    if args.busy:
+        from lenet.bench.busy import bench_busy
+
+        results["busy"] = bench_busy(args.busy, args.threads, args.quick,
+                                     log=(lambda msg: print(msg, file=sys.stderr)))
     print(format_table(results))
     if args.json:
         print(json.dumps(results))
@@ -306,6 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="measure PyTorch's LeNet-5 side by side (needs the torch extra)",
     )
     p.add_argument("--quick", action="store_true", help="shorter runs (less precise)")
+    p.add_argument("--busy", type=int, default=0, metavar="N",
+                   help="also measure training beside N busy processes (a loaded machine)")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("download", help="download MNIST (checksummed) into the data folder")
