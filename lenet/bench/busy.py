@@ -17,11 +17,8 @@ from contextlib import contextmanager
 import numba
 import numpy as np
 
-from lenet.bench.measure import median_rate
+from lenet.bench.measure import train_rate
 from lenet.nn.kernels.threads import set_threads
-from lenet.nn.losses import SoftmaxCrossEntropy
-from lenet.nn.model import lenet5
-from lenet.nn.optim import Adam
 
 __all__ = ["bench_busy", "spinning"]
 
@@ -46,22 +43,7 @@ def spinning(n: int) -> Iterator[list[subprocess.Popen]]:
 
 def _train_rate(threads: int, quick: bool) -> float:
     set_threads(threads)
-    rng = np.random.default_rng(0)
-    net, loss_fn = lenet5(rng=rng), SoftmaxCrossEntropy()
-    opt = Adam(net.params(), net.grads())
-    x = rng.standard_normal((BATCH, 1, 28, 28)).astype(np.float32)
-    y = rng.integers(0, 10, BATCH)
-
-    def step() -> None:
-        loss_fn.forward(net.forward(x), y)
-        net.zero_grad()
-        net.backward(loss_fn.backward())
-        opt.step()
-
-    for _ in range(3):
-        step()
-    repeats, min_s = (3, 0.3) if quick else (5, 1.0)
-    return median_rate(step, BATCH, repeats, min_s)
+    return train_rate(BATCH, np.random.default_rng(0), quick)
 
 
 def bench_busy(n: int, threads: int | None, quick: bool,

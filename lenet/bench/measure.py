@@ -55,6 +55,26 @@ def latencies_us(fn: Callable[[], None], calls: int) -> np.ndarray:
     return times * 1e6
 
 
+def train_rate(batch: int, rng: np.random.Generator, quick: bool) -> float:
+    """Median images/s of one training step (forward + backward + Adam) of a fresh LeNet-5
+    on random data at `batch`, with the thread count in use, after three warm-up steps."""
+    net, loss_fn = lenet5(rng=rng), SoftmaxCrossEntropy()
+    opt = Adam(net.params(), net.grads())
+    x = rng.standard_normal((batch, 1, 28, 28)).astype(np.float32)
+    y = rng.integers(0, 10, batch)
+
+    def step() -> None:
+        loss_fn.forward(net.forward(x), y)
+        net.zero_grad()
+        net.backward(loss_fn.backward())
+        opt.step()
+
+    for _ in range(3):
+        step()
+    repeats, min_s = (3, 0.3) if quick else (5, 1.0)
+    return median_rate(step, batch, repeats, min_s)
+
+
 def _sample_drawing(rng: np.random.Generator) -> np.ndarray:
     """A 280x280 dark-on-light "7"-like drawing, uint8 (for the preprocessing latency)."""
     img = np.full((280, 280), 255, np.uint8)
@@ -72,21 +92,7 @@ def bench_engine(threads: int | None, quick: bool, log: Callable[[str], None]) -
     out: dict = {"threads": used, "train_images_per_s": {}}
 
     for bs in BATCH_SIZES:
-        net = lenet5(rng=rng)
-        loss_fn = SoftmaxCrossEntropy()
-        opt = Adam(net.params(), net.grads())
-        x = rng.standard_normal((bs, 1, 28, 28)).astype(np.float32)
-        y = rng.integers(0, 10, bs)
-
-        def step(net=net, loss_fn=loss_fn, opt=opt, x=x, y=y) -> None:
-            loss_fn.forward(net.forward(x), y)
-            net.zero_grad()
-            net.backward(loss_fn.backward())
-            opt.step()
-
-        for _ in range(3):
-            step()
-        out["train_images_per_s"][str(bs)] = median_rate(step, bs, repeats, min_s)
+        out["train_images_per_s"][str(bs)] = train_rate(bs, rng, quick)
         log(f"train batch {bs}: {out['train_images_per_s'][str(bs)]:,.0f} images/s")
 
     classifier = Classifier(lenet5(rng=rng))
