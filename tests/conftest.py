@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.http_mirrors import mirrors, server  # noqa: F401 (fixtures of the download tests)
+
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_MODEL = REPO / "models" / "lenet5.npz"
 

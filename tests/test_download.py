@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import gzip
 import hashlib
-import http.server
 import itertools
 import os
 import shutil
 import socket
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,111 +22,13 @@ from lenet.data.download import (
     download_mnist,
     verify_file,
 )
-
-HOST = "127.0.0.1"
-
-
-# --------------------------------------------------------------------------- a local HTTP server
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves files from a folder, records each requested path, logs nothing."""
-
-    def do_GET(self) -> None:
-        self.server.requested.append(self.path)  # type: ignore[attr-defined]
-        super().do_GET()
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@dataclass
-class Server:
-    root: Path  # the folder served at http://127.0.0.1:<port>/
-    port: int
-    requested: list[str] = field(default_factory=list)
-
-    def url(self, subfolder: str) -> str:
-        return f"http://{HOST}:{self.port}/{subfolder}/"
-
-
-@pytest.fixture
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("www")  # not under tmp_path: tests list that folder
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer((HOST, 0), handler)
-    httpd.requested = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield Server(root, httpd.server_address[1], httpd.requested)  # type: ignore[attr-defined]
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
-
-
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on (connections are refused)."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-# --------------------------------------------------------------------------- fake MNIST mirrors
-
-
-def fake_arrays(seed: int = 0) -> dict[str, np.ndarray]:
-    """Tiny stand-ins for the four MNIST files, keyed by standard file name."""
-    rng = np.random.default_rng(seed)
-    return {
-        FILES["train_images"]: rng.integers(0, 256, size=(3, 28, 28), dtype=np.uint8),
-        FILES["train_labels"]: np.array([5, 0, 4], dtype=np.uint8),
-        FILES["test_images"]: rng.integers(0, 256, size=(2, 28, 28), dtype=np.uint8),
-        FILES["test_labels"]: np.array([7, 2], dtype=np.uint8),
-    }
-
-
-def make_mirror(folder: Path, arrays: dict[str, np.ndarray]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, array in arrays.items():
-        write_idx(folder / f"{name}.gz", array)
-
-
-def uncompressed_sha256(path: Path) -> str:
-    return hashlib.sha256(gzip.decompress(path.read_bytes())).hexdigest()
-
-
-@pytest.fixture
-def mirrors(server: Server, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """Mirror URLs on the local server: "good", "corrupt" (wrong data, valid gzip),
-    "html" (an error page served with status 200), "empty" (404 for everything) and
-    "refused" (nothing listening). SHA256 is patched to the good files' checksums."""
-    good = fake_arrays()
-    make_mirror(server.root / "good", good)
-    corrupt = {name: array.copy() for name, array in good.items()}
-    for array in corrupt.values():
-        array.flat[0] ^= 1  # one changed bit per file
-    make_mirror(server.root / "corrupt", corrupt)
-    (server.root / "html").mkdir()
-    for name in FILES.values():
-        (server.root / "html" / f"{name}.gz").write_text("<html>Moved</html>")
-    (server.root / "empty").mkdir()
-
-    checksums = {n: uncompressed_sha256(server.root / "good" / f"{n}.gz") for n in FILES.values()}
-    monkeypatch.setattr(download, "SHA256", checksums)
-    urls = {name: server.url(name) for name in ("good", "corrupt", "html", "empty")}
-    urls["refused"] = f"http://{HOST}:{closed_port()}/mnist/"
-    return urls
-
-
-def listing(folder: Path) -> set[str]:
-    """Every entry in `folder`, hidden temporary files included."""
-    return {p.name for p in folder.iterdir()} if folder.exists() else set()
-
-
-ALL_GZ = {f"{name}.gz" for name in FILES.values()}
-
+from tests.http_mirrors import (
+    ALL_GZ,
+    HOST,
+    Server,
+    fake_arrays,
+    listing,
+)
 
 # --------------------------------------------------------------------------- tests
 
@@ -337,85 +234,3 @@ def test_real_labels_download(tmp_path: Path, real_data_dir: Path, server: Serve
     labels = read_idx(path)
     assert labels.shape == (10000,)
     assert np.bincount(labels).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
-
-
-# --------------------------------------------------------------------------- hostile responses
-
-
-class _EndlessHandler(http.server.BaseHTTPRequestHandler):
-    """Status 200 with no Content-Length and a body that never ends (until the client
-    hangs up)."""
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.end_headers()
-        block = b"\x1f\x8b" + bytes(64 * 1024 - 2)
-        try:
-            for _ in range(100_000):  # bounded: 6.4 GB at most, the client stops far sooner
-                self.wfile.write(block)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-def test_an_endless_response_is_cut_at_the_known_size(tmp_path: Path, monkeypatch) -> None:
-    httpd = http.server.ThreadingHTTPServer((HOST, 0), _EndlessHandler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        name = FILES["test_labels"]
-        url = f"http://{HOST}:{httpd.server_address[1]}/mnist/"
-        with pytest.raises(DownloadError, match="goes on past"):
-            download.download_file(name, tmp_path, mirrors=[url], timeout=10)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
-    assert listing(tmp_path) == set()  # nothing partial left
-
-
-def test_a_declared_length_over_the_known_size_is_refused(
-    tmp_path: Path, mirrors: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(download, "SIZES", {name: 10 for name in FILES.values()})
-    monkeypatch.setattr(download, "MAX_GZIP_OVERHEAD", 0)
-    with pytest.raises(DownloadError, match="too large"):
-        download_mnist(tmp_path, mirrors=[mirrors["good"]])
-    assert listing(tmp_path) == set()
-
-
-def test_a_folder_in_the_way_is_a_clear_error(tmp_path: Path, mirrors: dict[str, str]) -> None:
-    (tmp_path / f"{FILES['train_images']}.gz").mkdir()
-    with pytest.raises((DownloadError, ValueError), match="folder"):
-        download_mnist(tmp_path, mirrors=[mirrors["good"]])
-
-
-def test_stale_partial_downloads_are_cleaned_and_modes_follow_the_umask(
-    tmp_path: Path, mirrors: dict[str, str]
-) -> None:
-    name = FILES["test_labels"]
-    stale = tmp_path / f".{name}.gz.abc123.part"
-    fresh = tmp_path / f".{name}.gz.def456.part"  # maybe another download, right now
-    stale.write_bytes(b"half")
-    fresh.write_bytes(b"half")
-    os.utime(stale, (1_000_000_000, 1_000_000_000))
-    old = os.umask(0o022)
-    try:
-        download_mnist(tmp_path, mirrors=[mirrors["good"]])
-    finally:
-        os.umask(old)
-    assert not stale.exists() and fresh.exists()
-    assert (tmp_path / f"{name}.gz").stat().st_mode & 0o777 == 0o644
-
-
-def test_offline_is_said_in_words_and_points_to_a_local_folder(
-    tmp_path: Path, mirrors: dict[str, str]
-) -> None:
-    with pytest.raises(DownloadError) as info:
-        download_mnist(tmp_path, mirrors=[mirrors["refused"], mirrors["refused"]])
-    message = str(info.value)
-    assert message.startswith("No connection") and "LENET_DATA_DIR" in message
-    assert "Errno" not in message and "http" not in message
-    assert len(info.value.reasons) == 2  # the details are still there for a log
