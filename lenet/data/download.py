@@ -165,9 +165,7 @@ def download_file(
     if existing is not None and verify_file(existing, expected):
         return existing
 
-    target = dest / f"{name}.gz"
-    if target.exists() and not target.is_file():
-        raise DownloadError(f"{target}: a folder (or device) of that name is in the way", [])
+    target = dest / f"{name}.gz"  # a folder of that name was refused by find_mnist_file
     remove_stale_temporaries(dest, target.name, ".part")
     reasons: list[tuple[str, str]] = []
     for base in mirrors:

@@ -106,25 +106,25 @@ def _otsu(lum: np.ndarray) -> float:
     return float(edges[int(np.argmax(between)) + 1])
 
 
-def _background_level(lum: np.ndarray, border: np.ndarray) -> float:
+def _background_level(lum: np.ndarray, border: np.ndarray) -> tuple[float, bool]:
     """The paper's grey level. Usually the border ring's median; but a bold digit cropped
     tight covers most of the ring, and then the four corners (which handwriting rarely
     fills) outvote it: with two clear grey classes, each corner patch and the ring vote
-    for the class that is paper."""
+    for the class that is paper. Returns the level and whether the corners overruled it."""
     ring = float(np.median(border))
     h, w = lum.shape
-    k = max(1, min(h, w) // 12)
     if min(h, w) < 8:
-        return ring
+        return ring, False
+    k = max(1, min(h, w) // 12)
     t = _otsu(lum)
     dark, light = lum[lum <= t], lum[lum > t]
     if dark.size == 0 or light.size == 0 or float(light.mean() - dark.mean()) < 0.2:
-        return ring
+        return ring, False
     corners = [lum[:k, :k], lum[:k, -k:], lum[-k:, :k], lum[-k:, -k:]]
     votes_light = sum(float(np.median(c)) > t for c in corners) + (ring > t)
     if (votes_light >= 3) == (ring > t):
-        return ring
-    return float(np.median(light if votes_light >= 3 else dark))
+        return ring, False
+    return float(np.median(light if votes_light >= 3 else dark)), True
 
 
 def to_ink(image: np.ndarray | Image.Image) -> np.ndarray:
@@ -150,8 +150,8 @@ def to_ink(image: np.ndarray | Image.Image) -> np.ndarray:
         back = np.float32(1.0 if visible < 0.5 else 0.0)
         lum = lum * a + back * (1.0 - a)
     border = _border(lum)
-    bg = _background_level(lum, border)
-    if bg != float(np.median(border)):  # the ring is mostly ink: its paper pixels only
+    bg, overruled = _background_level(lum, border)
+    if overruled:  # the ring is mostly ink: measure the noise on its paper pixels only
         near = border[np.abs(border - bg) <= 0.25]
         border = near if near.size >= 16 else border
     lo, hi = float(lum.min()), float(lum.max())
