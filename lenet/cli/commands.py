@@ -1,4 +1,4 @@
-"""The ``lenet`` command line: train, evaluate, predict, bench, download.
+"""The ``lenet`` command line: train, evaluate, calibrate, predict, bench, download.
 
 Each subcommand's work lives in its own module; this file only parses arguments, shows
 progress bars (tqdm, on stderr) and prints results (human-readable, or JSON with --json).
