@@ -152,3 +152,33 @@ def test_parallel_and_serial_builds_have_separate_numba_caches():
     for parallel, serial in pairs:
         assert parallel.targetoptions.get("parallel") and not serial.targetoptions.get("parallel")
         assert parallel.py_func.__qualname__ != serial.py_func.__qualname__
+
+
+def test_training_steps_give_the_same_weights_on_any_thread_count():
+    """Gradients are summed over a fixed split of the batch, so a seed gives the same model
+    to the last bit on 1 thread or 2 (and so whatever the load makes the trainer choose)."""
+    from lenet.nn.kernels.threads import set_threads
+    from lenet.nn.losses import SoftmaxCrossEntropy
+    from lenet.nn.model import lenet5
+    from lenet.nn.optim import Adam
+
+    def train(threads: int) -> dict[str, np.ndarray]:
+        set_threads(threads)
+        rng = np.random.default_rng(0)
+        net, loss_fn = lenet5(rng=rng), SoftmaxCrossEntropy()
+        optimizer = Adam(net.params(), net.grads())
+        for _ in range(3):
+            x = rng.standard_normal((37, 1, 28, 28)).astype(np.float32)
+            loss_fn.forward(net.forward(x), rng.integers(0, 10, 37))
+            net.zero_grad()
+            net.backward(loss_fn.backward())
+            optimizer.step()
+        return {k: v.copy() for k, v in net.params().items()}
+
+    before = set_threads(None)
+    try:
+        one, two = train(1), train(2)
+    finally:
+        set_threads(before)
+    for name in one:
+        np.testing.assert_array_equal(one[name], two[name], err_msg=name)

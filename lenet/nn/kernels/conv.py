@@ -12,8 +12,11 @@ output position (oy, ox) sits at i = oy * Wp + ox, and the tap (ky, kx) reads in
 i + ky * Wp + kx. The inner loop is then one long contiguous run that LLVM vectorises; the
 price is computing Wp - Wo throw-away columns per row. Other strides use a direct loop.
 
-The batch is split into one chunk per thread (``prange``); each chunk accumulates its own
-weight gradient, and the chunks are summed at the end, so there are no write races.
+The forward pass splits the batch into one chunk per thread (``prange``). The backward pass
+splits it into GRADIENT_CHUNKS chunks whatever the thread count; each chunk accumulates its
+own weight gradient and the chunks are summed in order at the end: no write races, and the
+same gradients to the last bit on 1 thread or 16, so a seed gives the same model on any
+machine and under any load.
 """
 
 from __future__ import annotations
@@ -211,11 +214,11 @@ def _backward_image_strided(x, w, dout, pad, stride, xp, dxp, dw, db, need_dx):
                                 dxp[c, y, xx] += g * w[f, c, ky, kx]
 
 
-def _conv2d_backward(x, w, dout, pad, stride, need_dx, threads):
+def _conv2d_backward(x, w, dout, pad, stride, need_dx, chunks):
     N, C, H, W = x.shape
     F, _, K, _ = w.shape
     Hp, Wp = H + 2 * pad, W + 2 * pad
-    chunks = max(1, min(threads, N))
+    chunks = max(1, min(chunks, N))
     dx = np.zeros(x.shape if need_dx else (0, C, H, W), dtype=x.dtype)
     dw_parts = np.zeros((chunks, F, C, K, K), dtype=x.dtype)
     db_parts = np.zeros((chunks, F), dtype=x.dtype)
@@ -247,6 +250,9 @@ _backward_parallel, _backward_serial = parallel_and_serial(
 )
 
 PARALLEL_MIN_BATCH = 4
+GRADIENT_CHUNKS = 16
+"""Pieces of the batch whose weight gradients are summed: fixed, so that the sum does not
+depend on the thread count (parallelism of the backward pass is capped at 16 threads)."""
 
 
 def conv2d_forward(
@@ -272,8 +278,7 @@ def conv2d_backward(
     x, dout = np.ascontiguousarray(x), np.ascontiguousarray(dout)
     with thread_pool(x.shape[0] >= PARALLEL_MIN_BATCH) as parallel:
         kernel = _backward_parallel if parallel else _backward_serial
-        threads = get_num_threads() if parallel else 1
-        dx, dw, db = kernel(x, w, dout, padding, stride, need_dx, threads)
+        dx, dw, db = kernel(x, w, dout, padding, stride, need_dx, GRADIENT_CHUNKS)
     return (dx if need_dx else None), dw, db
 
 

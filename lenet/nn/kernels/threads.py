@@ -4,10 +4,18 @@ The kernels split a batch across numba's thread pool. If OpenBLAS also started i
 for the dense layers' small matrix products, the two pools would spin against each other on
 the same cores (measured: the 64x400 @ 400x120 product took 28 ms instead of 0.15 ms). So the
 dense layers' BLAS calls run on one thread, inside whichever thread calls them.
+
+numba's OpenMP threading layer (GNU libgomp) spins at the end of every parallel region by
+default. When another program holds one of the cores, the spinning thread keeps its core
+while the thread it waits for sits descheduled behind the other program, and a training step
+(about 20 parallel regions) took up to 70x longer. Threads that sleep while they wait
+(``OMP_WAIT_POLICY=PASSIVE``) lose almost nothing on an idle machine and keep their speed on
+a busy one (``lenet bench --busy 1``). A user's own setting wins.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import types
 from collections.abc import Callable, Iterator
@@ -15,6 +23,9 @@ from contextlib import contextmanager
 
 import numba
 from threadpoolctl import threadpool_limits
+
+# numba loads its threading layer (and libgomp reads this) at the first parallel call.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 _blas_limit = None
 
