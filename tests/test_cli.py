@@ -120,6 +120,22 @@ def test_bench_json_has_the_documented_keys(capsys):
     assert all(v > 0 for v in result["train_images_per_s"].values())
     assert result["infer_images_per_s"] > 0
     assert 0 < result["latency_us_median"] <= result["latency_us_p99"]
+    gflops = result["gflops"]
+    assert gflops["sgemm_peak"] > 0
+    for bs, rate in result["train_images_per_s"].items():  # rate x the network's FLOPs
+        assert gflops["train"][bs] == pytest.approx(rate * 2_263_920 / 1e9)
+
+
+def test_network_flops_count_each_conv_and_dense_multiply_add_twice():
+    from lenet.bench.flops import network_flops
+    from lenet.nn.model import lenet5
+
+    conv1, conv2 = 28 * 28 * 6 * (1 * 5 * 5), 10 * 10 * 16 * (6 * 5 * 5)
+    dense = 400 * 120 + 120 * 84 + 84 * 10
+    flops = network_flops(lenet5())
+    assert flops["forward"] == 2 * (conv1 + conv2 + dense)
+    # training: forward + weight gradients + input gradients except conv1's
+    assert flops["train"] == 2 * (3 * (conv2 + dense) + 2 * conv1)
 
 
 def test_lenet_runs_as_a_program():

@@ -5,7 +5,9 @@ Measured (medians over repeats, after a warm-up that also triggers numba's compi
 - training throughput, images/s, of forward + backward + Adam step at batch 32/64/128/256;
 - batch inference throughput on 10,000 images, in batches of 1,000;
 - single-image latency of ``Classifier.predict_proba`` (median and p99 of 1,000 calls), and
-  separately of preprocessing a 280x280 drawing (``lenet.ink.preprocess_image``).
+  separately of preprocessing a 280x280 drawing (``lenet.ink.preprocess_image``);
+- the GFLOP/s those rates mean (``lenet.bench.flops``) next to this machine's measured
+  float32 matrix-product peak with the same thread count: the distance to the hardware.
 
 With ``with_torch`` the same LeNet-5 in PyTorch (an optional extra, never used by the engine)
 is measured in the same run (``lenet.bench.torch_reference``, in its own process) with the
@@ -22,6 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from lenet.bench.flops import network_flops, sgemm_peak_gflops
 from lenet.classifier import Classifier
 from lenet.nn.kernels.threads import set_threads
 from lenet.nn.losses import SoftmaxCrossEntropy
@@ -121,6 +124,14 @@ def bench_engine(threads: int | None, quick: bool, log: Callable[[str], None]) -
         lat = latencies_us(lambda: preprocess_image(drawing), 200)
         out["preprocess_us_median"] = float(np.median(lat))
         out["preprocess_us_p99"] = float(np.percentile(lat, 99))
+
+    flops = network_flops(classifier.net)
+    out["gflops"] = {
+        "train": {bs: v * flops["train"] / 1e9 for bs, v in out["train_images_per_s"].items()},
+        "infer": out["infer_images_per_s"] * flops["forward"] / 1e9,
+        "sgemm_peak": sgemm_peak_gflops(used),
+    }
+    log(f"sgemm peak: {out['gflops']['sgemm_peak']:.1f} GFLOP/s")
     return out
 
 
@@ -200,6 +211,13 @@ def format_table(r: dict) -> str:
     if "preprocess_us_median" in r:
         row("preprocess 280x280, median us", r["preprocess_us_median"], None, ".1f")
         row("preprocess 280x280, p99 us", r["preprocess_us_p99"], None, ".1f")
+    if "gflops" in r:
+        g = r["gflops"]
+        peak = g["sgemm_peak"]
+        achieved = [(f"GFLOP/s, train batch {bs}", v) for bs, v in g["train"].items()]
+        for label, v in [*achieved, ("GFLOP/s, inference", g["infer"])]:
+            rows.append(f"{label:<34}{v:>14.2f}   {v / peak:>5.1%} of peak")
+        rows.append(f"{'sgemm peak GFLOP/s (1024x1024)':<34}{peak:>14.2f}")
     if "busy" in r:
         b = r["busy"]
         n = b["busy_processes"]
