@@ -1,9 +1,14 @@
-"""``lenet predict``: classify image files, one answer per file, the model loaded once.
+"""``lenet predict``: classify image files and ink files, one answer per file, the model
+loaded once.
 
 Every file gets an answer in input order: a digit with its confidence and the ten
 probabilities, or an ``error`` saying why it could not be read (the other files are still
-answered). With ``multi`` the image may hold several digits side by side, touching or not;
+answered). With ``multi`` the file may hold several digits side by side, touching or not;
 ``lenet.ink.number_reader`` reads them left to right into a ``number``.
+
+A ``.json`` file is an ink file (`lenet.ink.ink_file`: the strokes the app saves): it is read
+exactly as the app reads the same strokes — `preprocess_strokes` for one digit,
+`read_strokes` at NUMBER_INK_SCALE for a number.
 """
 
 from __future__ import annotations
@@ -17,7 +22,19 @@ from pathlib import Path
 import numpy as np
 
 from lenet.classifier import Classifier
-from lenet.ink import ImageError, load_image, preprocess_ink, read_number, to_ink
+from lenet.ink import (
+    NUMBER_INK_SCALE,
+    ImageError,
+    InkFileError,
+    ReadDigit,
+    load_image,
+    load_ink,
+    preprocess_ink,
+    preprocess_strokes,
+    read_number,
+    read_strokes,
+    to_ink,
+)
 
 CHUNK = 256  # files preprocessed before one batched forward pass
 
@@ -34,20 +51,28 @@ def _answer(classifier: Classifier, probabilities: np.ndarray) -> dict:
 def _prepare(
     path: str, reader: Classifier | None
 ) -> tuple[np.ndarray | None, list[dict] | None, str | None]:
-    """(28x28 input of the whole image, its digits if `reader` is given, error)."""
+    """(28x28 input of the whole file, its digits if `reader` is given, error)."""
+    read: list[ReadDigit] = []
     try:
-        ink = to_ink(load_image(path))
-    except ImageError as e:
+        if Path(path).suffix.lower() == ".json":
+            drawing = load_ink(path)
+            single = preprocess_strokes(drawing.strokes, drawing.canvas_size)
+            if reader is not None and not single.empty:
+                read = read_strokes(drawing.strokes, drawing.canvas_size, reader,
+                                    NUMBER_INK_SCALE)
+        else:
+            ink = to_ink(load_image(path))
+            single = preprocess_ink(ink)
+            if reader is not None and not single.empty:
+                read = read_number(ink, reader)
+    except (ImageError, InkFileError) as e:
         return None, None, str(e)
-    single = preprocess_ink(ink)
     if single.empty:
-        return None, None, "no digit found: the image is empty or nearly empty"
+        return None, None, "no digit found: the drawing is empty or nearly empty"
     digits = None
     if reader is not None:
-        digits = [
-            {"box": list(map(int, d.box)), **_answer(reader, d.probabilities)}
-            for d in read_number(ink, reader)
-        ]
+        digits = [{"box": list(map(int, d.box)), **_answer(reader, d.probabilities)}
+                  for d in read]
     return single.image, digits, None
 
 
@@ -76,8 +101,11 @@ def predict_files(
 
 
 def add_predict_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("predict", help="classify image files (PNG, JPEG, BMP, TIFF)")
-    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p = sub.add_parser(
+        "predict", help="classify image files (PNG, JPEG, BMP, TIFF) or ink files (.json)"
+    )
+    p.add_argument("images", nargs="+", metavar="FILE",
+                   help="an image, or an ink file: the strokes the app saves (.json)")
     p.add_argument("--model", type=Path, default=None, help="model file (default: bundled)")
     p.add_argument("--json", action="store_true", help="one JSON object per line per image")
     p.add_argument(

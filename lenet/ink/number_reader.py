@@ -36,7 +36,11 @@ from lenet.ink.normalise import Preprocessed
 from lenet.ink.strokes import Stroke, render_strokes
 from lenet.ink.verifier import COUNT_BIAS, features, log_p_digit
 
-__all__ = ["ClassifierLike", "ReadDigit", "read_number", "read_strokes"]
+__all__ = ["NUMBER_INK_SCALE", "ClassifierLike", "ReadDigit", "read_number", "read_strokes"]
+
+NUMBER_INK_SCALE = 0.5
+"""The scale at which the app's number mode and `lenet predict --multi` render a drawing's
+strokes for `read_strokes` (half the canvas: 4-6 digits in tens of milliseconds)."""
 
 
 class ClassifierLike(Protocol):
