@@ -50,24 +50,36 @@ def _activate_pool(a, relu, max_pool, out):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _dense(x, w, b, relu, activate, out):
-    """out = act(x @ w + b) for one vector; x (I,), w (I, O), out (O,)."""
-    out[:] = b
+def _dense(x, w, b, out):
+    """out = x @ w + b for one vector; x (I,), w (I, O), out (O,)."""
+    for j in range(out.shape[0]):  # a loop, not out[:] = b: see _lenet5_proba
+        out[j] = b[j]
     for i in range(x.shape[0]):
         xi = x[i]
         if xi != 0.0:  # after ReLU about half the inputs are zero
             wi = w[i]
             for j in range(out.shape[0]):
                 out[j] += xi * wi[j]
-    if activate:
-        for j in range(out.shape[0]):
-            out[j] = max(out[j], 0.0) if relu else np.tanh(out[j])
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _activate(v, relu):
+    """ReLU or tanh of a vector, in place."""
+    for j in range(v.shape[0]):
+        v[j] = max(v[j], 0.0) if relu else np.tanh(v[j])
 
 
 def _lenet5_proba(
     images, mean, inv_std, w1, b1, w2, b2, f1, g1, f2, g2, f3, g3, relu, max_pool, inv_t, threads
 ):
-    """images (N, 28, 28) in [0, 1] -> (N, 10) softmax(logits / T) probabilities."""
+    """images (N, 28, 28) in [0, 1] -> (N, 10) softmax(logits / T) probabilities.
+
+    Written so that the very first start compiles it quickly (it is the first screen's
+    kernel): the conv paddings are computed from shapes rather than written as constants,
+    and there are no array-to-array slice assignments — numba would otherwise compile
+    `_forward_image_s1` once per literal padding, and build the message-formatting code of
+    a shape-mismatch error for every `a[:] = b` (seconds of compiling each).
+    """
     N = images.shape[0]
     dt = w1.dtype
     out = np.empty((N, f3.shape[1]), dtype=dt)
@@ -88,14 +100,18 @@ def _lenet5_proba(
             for y in range(28):
                 for x in range(28):
                     xn[0, y, x] = (images[n, y, x] - mean) * inv_std
-            _forward_image_s1(xn, w1, b1, 2, xp, acc, c1)
+            _forward_image_s1(xn, w1, b1, (xp.shape[2] - 28) // 2, xp, acc, c1)
             _activate_pool(c1, relu, max_pool, p1)
-            _forward_image_s1(p1, w2, b2, 0, xp2, acc, c2)
+            _forward_image_s1(p1, w2, b2, xp2.shape[2] - p1.shape[2], xp2, acc, c2)
             _activate_pool(c2, relu, max_pool, p2)
-            _dense(p2.reshape(-1), f1, g1, relu, True, h1)
-            _dense(h1, f2, g2, relu, True, h2)
-            _dense(h2, f3, g3, relu, False, logits)
-            top = logits.max()
+            _dense(p2.reshape(-1), f1, g1, h1)
+            _activate(h1, relu)
+            _dense(h1, f2, g2, h2)
+            _activate(h2, relu)
+            _dense(h2, f3, g3, logits)
+            top = logits[0]
+            for j in range(1, logits.shape[0]):
+                top = max(top, logits[j])
             total = 0.0
             for j in range(logits.shape[0]):
                 e = np.exp((logits[j] - top) * inv_t)
