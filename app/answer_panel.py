@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
-from app.network_view import InputView
+from app.input_view import InputView
 from app.number_view import NumberView
 from app.predictor import Result
 from app.probability_bars import ProbabilityBars

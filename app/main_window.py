@@ -29,7 +29,7 @@ from app.icon import app_icon
 from app.live_reader import LiveReader
 from app.model_in_use import ModelInUse
 from app.model_store import LoadedModel, ModelStore, describe_model, read_model_card
-from app.network_view import FeatureMapsDock
+from app.network_view import NetworkDock
 from app.paths import AppPaths
 from app.predictor import Predictor, Result, warm_up
 from app.probability_bars import a_digit
@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.answer, 0)
         self.setCentralWidget(central)
 
-        self.maps_dock = FeatureMapsDock(self)
+        self.maps_dock = NetworkDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.maps_dock)
         self.maps_dock.hide()
 
@@ -215,10 +215,7 @@ class MainWindow(QMainWindow):
         taught = self._taught
         still_taught = taught is not None and taught[0] == self.reader.revision
         self.answer.show_result(result, number, taught[1] if still_taught else None)
-        if number or result.empty or result.digit is None:
-            self.maps_dock.view.set_maps(None)
-        elif result.feature_maps is not None:
-            self.maps_dock.view.set_maps(result.feature_maps)
+        self.maps_dock.show_result(result, number, self.predictor.classifier)
 
     # ------------------------------------------------------------------ correct me
 
