@@ -20,8 +20,11 @@ class InputView(QWidget):
         self._image: np.ndarray | None = None
         self._qimage: QImage | None = None
         self._title = "What the network sees"
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        # it scales with the side panel, up to 12 screen pixels per input pixel, and gives
+        # way entirely in a short window (the network view, when shown, has the input too)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setMinimumSize(self.minimumSizeHint())
+        self.setMaximumHeight(int(_TITLE_H + 28 * 12 + 8))
         self.setAccessibleName("What the network sees")
         self.setToolTip("The 28 x 28 picture the network actually classifies: your drawing, "
                         "cropped, scaled and centred like the MNIST digits it learnt from.")
@@ -30,7 +33,7 @@ class InputView(QWidget):
         return QSize(300, int(_TITLE_H + 28 * 6 + 8))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(180, int(_TITLE_H + 28 * 6 + 8))
+        return QSize(180, 0)
 
     def image(self) -> np.ndarray | None:
         """The (28, 28) float image shown, or None."""
@@ -54,6 +57,8 @@ class InputView(QWidget):
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        if self.height() < _TITLE_H + 2 * 28 + 6:
+            return  # no room for even 2 px per input pixel
         painter = QPainter(self)
         pal = self.palette()
         font = QFont(self.font())

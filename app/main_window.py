@@ -13,13 +13,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage
-from PySide6.QtWidgets import (
-    QApplication,
-    QHBoxLayout,
-    QMainWindow,
-    QMessageBox,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from app import APP_DISPLAY_NAME, help_texts, theme, window_actions
 from app.answer_panel import AnswerPanel
@@ -37,6 +31,7 @@ from app.settings import THEMES, Settings
 from app.text_dialog import TextDialog, ask_yes_no
 from app.training_launcher import TrainingLauncher
 from app.training_worker import engine_trainer_factory
+from app.window_layout import CanvasPanelLayout, set_dock_visible
 
 SINGLE_CANVAS = (512, 512)
 NUMBER_CANVAS = (1024, 512)
@@ -107,11 +102,7 @@ class MainWindow(QMainWindow):
         self.canvas = DrawingCanvas(self)
         self.answer = AnswerPanel(self)
         central = QWidget(self)
-        layout = QHBoxLayout(central)
-        layout.setContentsMargins(10, 10, 10, 10)
-        layout.setSpacing(14)
-        layout.addWidget(self.canvas, 1)
-        layout.addWidget(self.answer, 0)
+        CanvasPanelLayout(central, self.canvas, self.answer)
         self.setCentralWidget(central)
 
         self.maps_dock = NetworkDock(self)
@@ -265,7 +256,7 @@ class MainWindow(QMainWindow):
 
     def set_feature_maps_visible(self, visible: bool) -> None:
         """View → Feature maps."""
-        self.maps_dock.setVisible(bool(visible))
+        set_dock_visible(self, self.maps_dock, bool(visible))
         if self.action("feature_maps").isChecked() != bool(visible):
             self.action("feature_maps").setChecked(bool(visible))
         self.settings.set("view/feature_maps", bool(visible))
