@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
         self.settings.set("pen/width", w)
 
     def set_feature_maps_visible(self, visible: bool) -> None:
-        """View → Feature maps."""
+        """View → Network View (every layer, live)."""
         set_dock_visible(self, self.maps_dock, bool(visible))
         if self.action("feature_maps").isChecked() != bool(visible):
             self.action("feature_maps").setChecked(bool(visible))

@@ -88,9 +88,10 @@ class CanvasPanelLayout(QLayout):
         on both sides of the pair, not left as a gap between them."""
         a, pmin = self._aspect(), self._min_panel()
         w, h = area.width(), area.height()
-        if self._below():
-            panel_h = max(pmin.height(), min(int(h * PANEL_BELOW_SHARE),
-                                             h - SPACING - int(w / a)))
+        if self._below():  # the panel: what a full-width paper leaves, but room to read it
+            want = max(pmin.height(), min(self._panel.sizeHint().height(),
+                                          int(h * PANEL_BELOW_SHARE)))
+            panel_h = max(want, h - SPACING - int(w / a))
             canvas_h = max(0, h - SPACING - panel_h)
             canvas_w = min(w, int(canvas_h * a) + 2)
             left = area.x() + (w - canvas_w) // 2
