@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
-from app.network_view import InputView
+from app.input_view import InputView
 from app.number_view import NumberView
 from app.predictor import Result
 from app.probability_bars import ProbabilityBars
@@ -43,16 +43,22 @@ class AnswerPanel(QWidget):
         self.stack.addWidget(self.number_view)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.input_view)
+        layout.addWidget(self.input_view, 1)
         layout.addSpacing(6)
         layout.addWidget(self.stack, 1)
-        self.setMinimumWidth(270)
-        self.setMaximumWidth(380)
+        self.setMinimumWidth(240)  # its width is set by the window's layout (window_layout)
 
     def set_number_mode(self, on: bool) -> None:
         """Show the number read instead of the bars (each digit then shows its own input)."""
         self.stack.setCurrentWidget(self.number_view if on else self.bars)
         self.input_view.setVisible(not on)
+        # the hidden bars must not hold the panel (and with it the canvas) to their height
+        policy = QSizePolicy.Policy.Ignored if on else QSizePolicy.Policy.Preferred
+        self.bars.setSizePolicy(policy, policy)
+        self.bars.setMinimumHeight(0 if on else self.bars.minimumSizeHint().height())
+        self.stack.updateGeometry()
+        self.layout().invalidate()
+        self.updateGeometry()  # the window lays the panel out anew (below a wide canvas)
 
     def show_result(self, result: Result, number: bool, taught: int | None) -> None:
         """Show `result` as a number (`number`) or as one digit's bars, marking the bar of

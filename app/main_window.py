@@ -13,13 +13,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage
-from PySide6.QtWidgets import (
-    QApplication,
-    QHBoxLayout,
-    QMainWindow,
-    QMessageBox,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from app import APP_DISPLAY_NAME, help_texts, theme, window_actions
 from app.answer_panel import AnswerPanel
@@ -29,7 +23,7 @@ from app.icon import app_icon
 from app.live_reader import LiveReader
 from app.model_in_use import ModelInUse
 from app.model_store import LoadedModel, ModelStore, describe_model, read_model_card
-from app.network_view import FeatureMapsDock
+from app.network_view import NetworkDock
 from app.paths import AppPaths
 from app.predictor import Predictor, Result, warm_up
 from app.probability_bars import a_digit
@@ -37,6 +31,7 @@ from app.settings import THEMES, Settings
 from app.text_dialog import TextDialog, ask_yes_no
 from app.training_launcher import TrainingLauncher
 from app.training_worker import engine_trainer_factory
+from app.window_layout import CanvasPanelLayout, set_dock_visible
 
 SINGLE_CANVAS = (512, 512)
 NUMBER_CANVAS = (1024, 512)
@@ -107,14 +102,10 @@ class MainWindow(QMainWindow):
         self.canvas = DrawingCanvas(self)
         self.answer = AnswerPanel(self)
         central = QWidget(self)
-        layout = QHBoxLayout(central)
-        layout.setContentsMargins(10, 10, 10, 10)
-        layout.setSpacing(14)
-        layout.addWidget(self.canvas, 1)
-        layout.addWidget(self.answer, 0)
+        CanvasPanelLayout(central, self.canvas, self.answer)
         self.setCentralWidget(central)
 
-        self.maps_dock = FeatureMapsDock(self)
+        self.maps_dock = NetworkDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.maps_dock)
         self.maps_dock.hide()
 
@@ -215,10 +206,7 @@ class MainWindow(QMainWindow):
         taught = self._taught
         still_taught = taught is not None and taught[0] == self.reader.revision
         self.answer.show_result(result, number, taught[1] if still_taught else None)
-        if number or result.empty or result.digit is None:
-            self.maps_dock.view.set_maps(None)
-        elif result.feature_maps is not None:
-            self.maps_dock.view.set_maps(result.feature_maps)
+        self.maps_dock.show_result(result, number, self.predictor.classifier)
 
     # ------------------------------------------------------------------ correct me
 
@@ -267,8 +255,8 @@ class MainWindow(QMainWindow):
         self.settings.set("pen/width", w)
 
     def set_feature_maps_visible(self, visible: bool) -> None:
-        """View → Feature maps."""
-        self.maps_dock.setVisible(bool(visible))
+        """View → Network View (every layer, live)."""
+        set_dock_visible(self, self.maps_dock, bool(visible))
         if self.action("feature_maps").isChecked() != bool(visible):
             self.action("feature_maps").setChecked(bool(visible))
         self.settings.set("view/feature_maps", bool(visible))

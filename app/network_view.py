@@ -1,209 +1,327 @@
-"""What the network sees: the exact 28×28 input, enlarged, and the conv feature maps.
+"""The network, layer by layer, live: every stage of the LeNet-5 from input to output.
 
-`InputView.set_image(image28)` shows the network's input pixel for pixel (nearest
-neighbour). `FeatureMapsView.set_maps({"conv1": (6,28,28), "conv2": (16,10,10)})` shows the
-activations of the first two convolution layers as small heat maps; `FeatureMapsDock`
-holds that view in the main window.
+`NetworkView.set_network(stages, activations, probabilities)` draws one labelled column per
+stage (`lenet.nn.stages`): maps as small heat maps, dense layers as cells, the output as ten
+labelled rows. Pointing at a unit selects it (`selection_changed(Unit | None)`), a click pins
+it until clicked again; the selected unit is outlined with what feeds it — the window a map
+pixel sees in the layer before and in the input, a dense unit's strongest inputs.
+`NetworkDock` holds the view and the `UnitPanel` that explains the selected unit.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPalette, QPen
-from PySide6.QtWidgets import QDockWidget, QSizePolicy, QWidget
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QSizePolicy, QWidget
 
-from app.ink import gray_to_qimage, rgb_to_qimage
+from app.heatmap import ACTIVATION_LUT, activation_images, activation_index
+from app.network_layout import LABEL_H, StageBox, Unit, hit, layout_network
+from app.network_units import receptive_rects, stage_caption, top_contributions
+from app.unit_panel import UnitPanel
 
-_TITLE_H = 22.0
-
-
-def _colormap_lut() -> np.ndarray:
-    """A 256-entry "inferno"-like colour ramp (black → purple → orange → yellow), uint8 (256, 3)."""
-    stops = np.array(
-        [[0.00, 0, 0, 4], [0.25, 87, 16, 110], [0.50, 188, 55, 84],
-         [0.75, 249, 142, 9], [1.00, 252, 255, 164]],
-        dtype=np.float64,
-    )
-    x = np.linspace(0.0, 1.0, 256)
-    return np.stack([np.interp(x, stops[:, 0], stops[:, c]) for c in (1, 2, 3)], axis=1).astype(
-        np.uint8
-    )
-
-
-_LUT = _colormap_lut()
+TOP_INPUTS = 6  # a dense unit's strongest inputs outlined in the layer before
 
 
-def _layer_to_images(maps: np.ndarray) -> list[QImage]:
-    """Activation maps (C, H, W) as colour images, scaled together (0 dark, max bright)."""
-    a = np.nan_to_num(np.asarray(maps, dtype=np.float32))
-    peak = float(np.abs(a).max()) if a.size else 0.0
-    if peak <= 0.0:
-        idx = np.zeros(a.shape, dtype=np.uint8)
-    elif a.min() < 0.0:  # signed activations: centre the ramp at zero
-        idx = np.clip((a / peak + 1.0) * 127.5, 0, 255).astype(np.uint8)
-    else:
-        idx = np.clip(a / peak * 255.0, 0, 255).astype(np.uint8)
-    return [rgb_to_qimage(_LUT[m]) for m in idx]
+class NetworkView(QWidget):
+    """The diagram. State: `stages` (or None: no model), `activations` by stage name (None:
+    nothing drawn yet), the output's `probabilities` (10,); `hovered`/`pinned` units."""
 
-
-class InputView(QWidget):
-    """The 28×28 image the network receives, enlarged with nearest-neighbour pixels."""
+    selection_changed = Signal(object)  # Unit | None
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._image: np.ndarray | None = None
-        self._qimage: QImage | None = None
-        self._title = "What the network sees"
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        self.setMinimumSize(self.minimumSizeHint())
-        self.setAccessibleName("What the network sees")
-        self.setToolTip("The 28 x 28 picture the network actually classifies: your drawing, "
-                        "cropped, scaled and centred like the MNIST digits it learnt from.")
+        self._stages: list[Any] | None = None
+        self._acts: dict[str, np.ndarray] | None = None
+        self._probabilities: np.ndarray | None = None
+        self._images: dict[int, list[QImage]] = {}  # spatial stages' map images
+        self._cells: dict[int, np.ndarray] = {}  # dense stages' colours (D, 3) uint8
+        self._boxes: list[StageBox] = []
+        self._hovered: Unit | None = None
+        self._pinned: Unit | None = None
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(420, 170)
+        self.setAccessibleName("Network layers")
+        self.setToolTip("")
 
     def sizeHint(self) -> QSize:
-        return QSize(300, int(_TITLE_H + 28 * 6 + 8))
+        return QSize(820, 230)
 
-    def minimumSizeHint(self) -> QSize:
-        return QSize(180, int(_TITLE_H + 28 * 6 + 8))
+    # ------------------------------------------------------------------ state
 
-    def image(self) -> np.ndarray | None:
-        """The (28, 28) float image shown, or None."""
-        return None if self._image is None else self._image.copy()
+    def stages(self) -> list[Any] | None:
+        """The stages drawn (None without a model)."""
+        return self._stages
 
-    def set_image(self, image: np.ndarray | None) -> None:
-        """Show a (28, 28) float image in [0, 1] (ink = 1); None shows an empty grid."""
-        if image is None:
-            self._image, self._qimage = None, None
+    def activations(self) -> dict[str, np.ndarray] | None:
+        """The activations shown, by stage name (None before anything is drawn)."""
+        return self._acts
+
+    def captions(self) -> list[tuple[str, str]]:
+        """Every column's (name, shape) label, input to output."""
+        stages = self._stages or []
+        return [stage_caption(stages, i) for i in range(len(stages))]
+
+    def selected(self) -> Unit | None:
+        """The pinned unit, else the one pointed at."""
+        return self._pinned or self._hovered
+
+    def pinned(self) -> Unit | None:
+        return self._pinned
+
+    def set_network(self, stages: list[Any] | None, activations: dict[str, np.ndarray] | None,
+                    probabilities: np.ndarray | None = None) -> None:
+        """Show `stages` with `activations` (None: the layers, empty); a different network
+        drops the selection."""
+        if stages is not self._stages:
+            self._stages = stages
+            self._hovered = self._pinned = None
+            self._relayout()
+            self.selection_changed.emit(None)
+        self._acts = activations if stages is not None else None
+        self._probabilities = (None if probabilities is None
+                               else np.asarray(probabilities, dtype=np.float32))
+        self._images, self._cells = {}, {}
+        if self._acts is not None and stages is not None:
+            for i, stage in enumerate(stages):
+                a = self._acts[stage.name]
+                if a.ndim == 3:
+                    self._images[i] = activation_images(a)
+                else:
+                    self._cells[i] = ACTIVATION_LUT[activation_index(a)]
+        self.update()
+
+    def unit_center(self, unit: Unit) -> QPointF:
+        """Where `unit` is drawn (its map pixel's centre), in widget pixels."""
+        tile = self._boxes[unit.stage].tiles[unit.index]
+        hw = self._boxes[unit.stage].map_hw
+        if hw is None:
+            return tile.center()
+        h, w = hw
+        return QPointF(tile.left() + (unit.x + 0.5) * tile.width() / w,
+                       tile.top() + (unit.y + 0.5) * tile.height() / h)
+
+    # ------------------------------------------------------------------ pointer
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        unit = hit(self._boxes, event.position().x(), event.position().y())
+        if unit != self._hovered:
+            self._hovered = unit
+            if self._pinned is None:
+                self.selection_changed.emit(unit)
+            self.update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        unit = hit(self._boxes, event.position().x(), event.position().y())
+        if unit is None or unit.same_place(self._pinned):
+            self._pinned = None  # a click on the pinned unit (or beside the units) lets go
         else:
-            arr = np.asarray(image, dtype=np.float32)
-            if arr.shape != (28, 28):
-                raise ValueError(f"expected a 28x28 image, got {arr.shape}")
-            self._image = arr.copy()
-            self._qimage = gray_to_qimage(arr)
+            self._pinned = unit
+        self.selection_changed.emit(self.selected())
         self.update()
 
-    def set_title(self, title: str) -> None:
-        """The caption above the picture."""
-        self._title = title
+    def leaveEvent(self, event: Any) -> None:
+        self._hovered = None
+        if self._pinned is None:
+            self.selection_changed.emit(None)
         self.update()
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        pal = self.palette()
-        font = QFont(self.font())
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(pal.color(QPalette.ColorRole.WindowText))
-        painter.drawText(QRectF(0, 0, self.width(), _TITLE_H),
-                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
-                         self._title)
-        side = max(28.0, min(self.width() - 4.0, self.height() - _TITLE_H - 4.0))
-        side = 28.0 * int(side // 28)  # whole screen pixels per input pixel
-        target = QRectF((self.width() - side) / 2.0, _TITLE_H + 2.0, side, side)
-        painter.fillRect(target, QColor(0, 0, 0))
-        if self._qimage is not None:
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-            painter.drawImage(target, self._qimage)
-        grid = QColor(255, 255, 255, 22)
-        painter.setPen(QPen(grid, 1.0))
-        step = side / 28.0
-        for i in range(1, 28):
-            x = target.x() + i * step
-            y = target.y() + i * step
-            painter.drawLine(int(x), int(target.top()), int(x), int(target.bottom()))
-            painter.drawLine(int(target.left()), int(y), int(target.right()), int(y))
-        painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1.0))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(target.adjusted(-0.5, -0.5, 0.5, 0.5))
-        painter.end()
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._relayout()
 
+    def _relayout(self) -> None:
+        shapes = [(s.kind, tuple(s.shape)) for s in (self._stages or [])]
+        self._boxes = layout_network(shapes, self.width() - 8.0, self.height() - 4.0)
+        for box in self._boxes:  # a 4 px margin on the left
+            box.column.translate(4.0, 0.0)
+            box.caption.translate(4.0, 0.0)
+            for tile in box.tiles:
+                tile.translate(4.0, 0.0)
 
-class FeatureMapsView(QWidget):
-    """The activations of conv1 (6 maps, 28×28) and conv2 (16 maps, 10×10) as heat maps."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._maps: dict[str, np.ndarray] = {}
-        self._images: dict[str, list[QImage]] = {}
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.setMinimumSize(360, 150)
-        self.setAccessibleName("Feature maps")
-        self.setToolTip("What the first two convolution layers respond to: each small "
-                        "picture is one learnt filter's activation (bright = strong).")
-
-    def sizeHint(self) -> QSize:
-        return QSize(720, 170)
-
-    def maps(self) -> dict[str, np.ndarray]:
-        """The activations shown, by layer name."""
-        return {k: v.copy() for k, v in self._maps.items()}
-
-    def set_maps(self, maps: dict[str, np.ndarray] | None) -> None:
-        """Show activations by layer name ("conv1", "conv2"); None or {} clears."""
-        self._maps = {k: np.asarray(v) for k, v in (maps or {}).items()}
-        self._images = {k: _layer_to_images(v) for k, v in self._maps.items() if np.ndim(v) == 3}
-        self.update()
+    # ------------------------------------------------------------------ painting
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         pal = self.palette()
         text = pal.color(QPalette.ColorRole.WindowText)
-        if not self._images:
-            muted = QColor(text)
-            muted.setAlphaF(0.55)
+        muted = QColor(text)
+        muted.setAlphaF(0.6)
+        if not self._stages:
             painter.setPen(muted)
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
-                             "Feature maps appear here while you draw")
+                             "The network's layers appear here once a model is loaded")
             painter.end()
             return
-        layers = [k for k in ("conv1", "conv2") if k in self._images] or list(self._images)
-        band_h = (self.height() - 8.0) / len(layers)
-        y = 4.0
-        for name in layers:
-            images = self._images[name]
-            label = f"{name}  ({len(images)} maps)"
-            font = QFont(self.font())
-            font.setBold(True)
-            painter.setFont(font)
-            painter.setPen(text)
-            label_w = 130.0
-            painter.drawText(QRectF(6.0, y, label_w, band_h),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
-            self._paint_grid(painter, images,
-                             QRectF(label_w, y + 3.0, self.width() - label_w - 6.0, band_h - 6.0))
-            y += band_h
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        empty = QColor(pal.color(QPalette.ColorRole.Base)).darker(112)
+        self._paint_captions(painter, text, muted)
+        for box in self._boxes:
+            if box.stage == len(self._stages) - 1:
+                self._paint_output(painter, box, text, muted)
+            elif box.map_hw is not None:
+                images = self._images.get(box.stage)
+                for k, tile in enumerate(box.tiles):
+                    if images is None:
+                        painter.fillRect(tile, empty)
+                    else:
+                        painter.drawImage(tile, images[k])
+            else:
+                colours = self._cells.get(box.stage)
+                for k, tile in enumerate(box.tiles):
+                    painter.fillRect(tile, empty if colours is None else QColor(*colours[k]))
+        self._paint_arrows(painter, muted)
+        if self.selected() is not None:
+            self._paint_selection(painter, self.selected(), pal)
         painter.end()
 
-    def _paint_grid(self, painter: QPainter, images: list[QImage], area: QRectF) -> None:
-        n = len(images)
-        gap = 4.0
-        best_side, best_cols = 0.0, n
-        for rows in range(1, n + 1):  # the layout with the largest tiles that fits
-            cols = -(-n // rows)
-            side = min((area.width() - gap * (cols - 1)) / cols,
-                       (area.height() - gap * (rows - 1)) / rows)
-            if side > best_side:
-                best_side, best_cols = side, cols
-        side = max(4.0, float(int(best_side)))
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-        for i, image in enumerate(images):
-            r, c = divmod(i, best_cols)
-            painter.drawImage(
-                QRectF(area.x() + c * (side + gap), area.y() + r * (side + gap), side, side), image
-            )
+    def _paint_captions(self, painter: QPainter, text: QColor, muted: QColor) -> None:
+        bold = QFont(self.font())
+        bold.setBold(True)
+        small = QFont(self.font())
+        small.setPointSizeF(max(6.5, self.font().pointSizeF() * 0.88))
+        for box, (name, shape) in zip(self._boxes, self.captions(), strict=True):
+            top = QRectF(box.caption.x() - 6, 0.0, box.caption.width() + 12, LABEL_H / 2.0)
+            bottom = top.translated(0.0, LABEL_H / 2.0 - 2.0)
+            painter.setFont(bold)
+            painter.setPen(text)
+            painter.drawText(top, Qt.AlignmentFlag.AlignCenter, name)
+            painter.setFont(small)
+            painter.setPen(muted)
+            painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter, shape)
+        painter.setFont(self.font())
+
+    def _paint_arrows(self, painter: QPainter, muted: QColor) -> None:
+        painter.setPen(QPen(muted, 1.3))
+        mid = LABEL_H + (self.height() - LABEL_H) / 2.0
+        for left, right in zip(self._boxes, self._boxes[1:], strict=False):
+            x0, x1 = left.column.right() + 4.0, right.column.left() - 4.0
+            if x1 - x0 < 6.0:
+                continue
+            painter.drawLine(QPointF(x0, mid), QPointF(x1, mid))
+            painter.drawLine(QPointF(x1 - 4.0, mid - 3.5), QPointF(x1, mid))
+            painter.drawLine(QPointF(x1 - 4.0, mid + 3.5), QPointF(x1, mid))
+
+    def _paint_output(self, painter: QPainter, box: StageBox, text: QColor,
+                      muted: QColor) -> None:
+        p = self._probabilities
+        top = int(np.argmax(p)) if p is not None else -1
+        bar = QColor(self.palette().color(QPalette.ColorRole.Highlight))
+        track = QColor(muted)
+        track.setAlphaF(0.18)
+        for d, row in enumerate(box.tiles):
+            label = QRectF(row.x(), row.y(), 14.0, row.height())
+            font = QFont(self.font())
+            font.setBold(d == top)
+            painter.setFont(font)
+            painter.setPen(text if d == top else muted)
+            painter.drawText(label, Qt.AlignmentFlag.AlignCenter, str(d))
+            cell = QRectF(label.right() + 4.0, row.y() + 2.0, row.width() - 20.0,
+                          max(2.0, row.height() - 4.0))
+            painter.fillRect(cell, track)
+            if p is not None:
+                painter.fillRect(QRectF(cell.x(), cell.y(), cell.width() * float(p[d]),
+                                        cell.height()), bar if d == top else muted)
+        painter.setFont(self.font())
+
+    def _paint_selection(self, painter: QPainter, unit: Unit, pal: QPalette) -> None:
+        accent = QColor(0x22, 0xD3, 0xEE)  # cyan: stands out on the dark-to-yellow maps
+        box = self._boxes[unit.stage]
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(pal.color(QPalette.ColorRole.Highlight), 2.0))
+        painter.drawRect(box.tiles[unit.index].adjusted(-2, -2, 2, 2))
+        stages = self._stages or []
+        painter.setPen(QPen(accent, 1.5))
+        if box.map_hw is not None:
+            self._mark(painter, box, unit.index, (unit.y, unit.x, unit.y + 1, unit.x + 1))
+            for index, window in receptive_rects(stages, unit).items():
+                before = self._boxes[index]
+                channels = ([unit.index] if stages[unit.stage].kind == "pool"
+                            and index == unit.stage - 1 else range(len(before.tiles)))
+                for c in channels:
+                    self._mark(painter, before, c, window)
+        elif unit.stage > 0 and self._acts is not None:
+            before = self._boxes[unit.stage - 1]
+            for c in top_contributions(self._acts, stages, unit, TOP_INPUTS):
+                painter.setPen(QPen(accent if c.amount >= 0 else QColor(0xF4, 0x72, 0xB6), 1.5))
+                painter.drawRect(before.tiles[c.index].adjusted(-1.5, -1.5, 1.5, 1.5))
+
+    @staticmethod
+    def _mark(painter: QPainter, box: StageBox, tile_index: int,
+              window: tuple[int, int, int, int]) -> None:
+        """Outline rows top..bottom, columns left..right (exclusive) of one map tile."""
+        tile = box.tiles[tile_index]
+        h, w = box.map_hw or (1, 1)
+        top, left, bottom, right = window
+        sy, sx = tile.height() / h, tile.width() / w
+        painter.drawRect(QRectF(tile.left() + left * sx, tile.top() + top * sy,
+                                (right - left) * sx, (bottom - top) * sy))
 
 
-class FeatureMapsDock(QDockWidget):
-    """The feature maps (`view`) docked below or above the canvas, without a close button:
-    they are shown and hidden with View → Feature maps only."""
+class NetworkDock(QDockWidget):
+    """The network view (`view`) beside its unit panel (`panel`), docked below the canvas;
+    shown and hidden with View → Network only (no close button)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Feature maps", parent)
-        self.view = FeatureMapsView(self)
-        self.setObjectName("feature_maps_dock")
-        self.setWidget(self.view)
+        super().__init__("Network", parent)
+        self.view = NetworkView()
+        self.panel = UnitPanel()
+        body = QWidget(self)
+        layout = QHBoxLayout(body)
+        layout.setContentsMargins(4, 0, 4, 4)
+        layout.setSpacing(10)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.panel, 0)
+        self.setWidget(body)
+        self.setObjectName("feature_maps_dock")  # the saved window state knows it by this
         self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea
                              | Qt.DockWidgetArea.TopDockWidgetArea)
+        self.view.selection_changed.connect(self._on_selection)
+        self._classifier: Any = None
+        self._stages: list[Any] | None = None
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.panel.setFixedWidth(max(190, min(300, int(self.width() * 0.22))))
+
+    def show_result(self, result: Any, number: bool, classifier: Any) -> None:
+        """Show a `Result`'s activations (its digit's probabilities on the output) for the
+        model `classifier`; number mode and empty drawings show the layers empty."""
+        stages = self._stages_of(classifier)
+        acts = result.activations
+        if number or result.empty or result.digit is None or acts is None:
+            self.view.set_network(stages, None)
+            self.panel.set_number_mode(number)
+        else:
+            self.view.set_network(stages, acts, result.digit.probabilities)
+            self.panel.set_number_mode(False)
+        self._on_selection(self.view.selected())
+
+    def _stages_of(self, classifier: Any) -> list[Any] | None:
+        if classifier is not self._classifier:
+            self._classifier = classifier
+            try:
+                self._stages = None if classifier is None else classifier.stages()
+            except (AttributeError, ValueError):  # a network with layers it cannot draw
+                self._stages = None
+        return self._stages
+
+    def _on_selection(self, unit: Unit | None) -> None:
+        self.panel.set_unit(self.view.stages(), self.view.activations(), unit,
+                            self.view.pinned() is not None)

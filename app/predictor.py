@@ -28,7 +28,9 @@ class ClassifierLike(Protocol):
 
     def prediction_from(self, probabilities: np.ndarray) -> Any: ...
 
-    def feature_maps(self, image: np.ndarray) -> dict[str, np.ndarray]: ...
+    def stages(self) -> list[Any]: ...
+
+    def activations(self, image: np.ndarray) -> dict[str, np.ndarray]: ...
 
 
 @dataclass
@@ -49,7 +51,7 @@ class Result:
 
     empty: bool
     digit: DigitResult | None = None
-    feature_maps: dict[str, np.ndarray] | None = None
+    activations: dict[str, np.ndarray] | None = None  # every stage's output, by stage name
     digits: list[DigitResult] = field(default_factory=list)  # number mode, left to right
     elapsed_ms: float = 0.0
 
@@ -99,8 +101,8 @@ class Predictor:
         digit = DigitResult(image, int(pred.digit), float(pred.confidence),
                             np.asarray(pred.probabilities, dtype=np.float32),
                             bool(pred.not_sure), preprocessed.box)
-        maps = self._classifier.feature_maps(image) if want_maps else None
-        return Result(empty=False, digit=digit, feature_maps=maps)
+        acts = self._classifier.activations(image) if want_maps else None
+        return Result(empty=False, digit=digit, activations=acts)
 
     def predict_strokes(self, strokes: Sequence[InkStroke], canvas_size: tuple[int, int],
                         want_maps: bool = False) -> Result:

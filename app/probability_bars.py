@@ -12,7 +12,8 @@ from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPa
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 _HEADER = 112.0  # height of the big-digit area, pixels
-_ROW = 27.0  # height of one bar row
+_ROW = 27.0  # height of one bar row (rows shrink to _MIN_ROW in a short window)
+_MIN_ROW = 16.0
 _PAD = 10.0
 _NOT_SURE = QColor(0xE0, 0x8A, 0x1E)  # amber: "I am not sure"
 _TAUGHT = QColor(0x2E, 0xA0, 0x43)  # green: a correction was stored
@@ -40,7 +41,7 @@ class ProbabilityBars(QWidget):
         return QSize(300, int(_HEADER + 10 * _ROW + 2 * _PAD))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(220, int(_HEADER + 10 * _ROW + 2 * _PAD))
+        return QSize(220, int(_HEADER + 10 * _MIN_ROW + 2 * _PAD))
 
     # ------------------------------------------------------------------ state
 
@@ -103,7 +104,8 @@ class ProbabilityBars(QWidget):
 
     def bar_rect(self, digit: int) -> QRectF:
         """The row of `digit` (label, bar and percentage), in widget pixels."""
-        return QRectF(_PAD, _PAD + _HEADER + digit * _ROW, self.width() - 2 * _PAD, _ROW)
+        row = max(_MIN_ROW, min(_ROW, (self.height() - 2 * _PAD - _HEADER) / 10.0))
+        return QRectF(_PAD, _PAD + _HEADER + digit * row, self.width() - 2 * _PAD, row)
 
     def digit_at(self, pos: QPointF) -> int | None:
         """The digit whose row is under `pos`, if bars are shown."""

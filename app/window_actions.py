@@ -109,8 +109,9 @@ def create_actions(window: MainWindow) -> dict[str, QAction]:
                           QKeySequence(Qt.KeyboardModifier.KeypadModifier
                                        | getattr(Qt.Key, f"Key_{d}"))])
 
-    a("feature_maps", "&Feature Maps", "Ctrl+M",
-      "Show what the first two convolution layers respond to", window.set_feature_maps_visible,
+    a("feature_maps", "&Network View", "Ctrl+M",
+      "Show every layer of the network, live; point at a unit to see what drives it",
+      window.set_feature_maps_visible,
       checkable=True)
     a("number_mode", "&Number Mode", "Ctrl+N",
       "Read several digits written side by side", window.set_number_mode, checkable=True)

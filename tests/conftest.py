@@ -40,6 +40,7 @@ class FakeClassifier:
                                "trained_at": "2025-01-01T00:00:00+00:00", "epochs": 1}
         self.calls = 0
         self.maps_calls = 0
+        self._net = None  # a real LeNet-5 for stages() and activations(), made when asked
 
     @staticmethod
     def _one(img: np.ndarray) -> np.ndarray:
@@ -74,13 +75,21 @@ class FakeClassifier:
         d = int(p.argmax())
         return FakePrediction(d, float(p[d]), p, bool(p[d] < 0.7))
 
-    def feature_maps(self, image: np.ndarray) -> dict[str, np.ndarray]:
+    def stages(self) -> list:
+        return self._network().stages()
+
+    def activations(self, image: np.ndarray) -> dict[str, np.ndarray]:
+        """A real (untrained) LeNet-5's activations: the network view needs real weights."""
         self.maps_calls += 1
-        img = np.asarray(image, dtype=np.float32)
-        conv1 = np.stack([np.roll(img, k, axis=1) * (k + 1) / 6 for k in range(6)])
-        small = img[::3, ::3][:10, :10]
-        conv2 = np.stack([np.rot90(small, k % 4) * (k + 1) / 16 for k in range(16)])
-        return {"conv1": conv1, "conv2": conv2}
+        return self._network().activations(image)
+
+    def _network(self):
+        if self._net is None:
+            from lenet.classifier import Classifier
+            from lenet.nn.model import lenet5
+
+            self._net = Classifier(lenet5(rng=np.random.default_rng(0)))
+        return self._net
 
 
 def show_widget(qtbot, widget, width: int, height: int):

@@ -1,4 +1,4 @@
-"""ProbabilityBars, InputView, FeatureMapsView and NumberView: state in, pixels out."""
+"""ProbabilityBars, InputView and NumberView: state in, pixels out."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from app.network_view import FeatureMapsView, InputView
+from app.input_view import InputView
 from app.number_view import NumberView
 from app.probability_bars import ProbabilityBars
 from tests.conftest import show_widget
@@ -97,16 +97,6 @@ def test_input_view_shows_28x28(qtbot):
         view.set_image(np.zeros((10, 10)))
     view.set_image(None)
     assert view.image() is None
-
-
-def test_feature_maps_view(qtbot):
-    view = show_widget(qtbot, FeatureMapsView(), 720, 180)
-    rng = np.random.default_rng(0)
-    view.set_maps({"conv1": rng.random((6, 28, 28)), "conv2": rng.random((16, 10, 10))})
-    assert set(view.maps()) == {"conv1", "conv2"}
-    assert not view.grab().toImage().isNull()
-    view.set_maps(None)
-    assert view.maps() == {}
 
 
 def test_number_view(qtbot):

@@ -167,7 +167,7 @@ def test_predictor_paths(fake_classifier):
     one = [InkStroke(points=[(256.0, 60.0), (256.0, 450.0)], width=26.0)]
     result = predictor.predict_strokes(one, (512, 512), want_maps=True)
     assert not result.empty and result.digit.digit == 1
-    assert result.feature_maps["conv1"].shape == (6, 28, 28)
+    assert result.activations["conv1"].shape == (6, 28, 28)
     assert result.elapsed_ms > 0
     assert Predictor(None).predict_strokes(one, (512, 512)).empty
     eleven = [InkStroke(points=[(x, 60.0), (x, 440.0)], width=20.0) for x in (200.0, 700.0)]
