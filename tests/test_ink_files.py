@@ -1,5 +1,6 @@
 """Ink files: the strokes the app saves, read back and by `lenet predict` as the app reads them."""
 
+import itertools
 import json
 
 import numpy as np
@@ -17,7 +18,7 @@ CANVAS = (1024, 512)
 def _line(*points: tuple[float, float], width: float = 22.0, step: float = 4.0) -> InkStroke:
     """A pen stroke through `points`, sampled every `step` px as a mouse would report it."""
     out: list[tuple[float, float]] = []
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
         n = max(2, int(np.hypot(x1 - x0, y1 - y0) / step))
         out += [(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t) for t in np.linspace(0, 1, n)]
     return InkStroke(points=out, width=width)
