@@ -1,0 +1,105 @@
+"""Compile the engine's kernels before they are needed, several at once on the very first start.
+
+numba compiles one function at a time in a process (a global lock), and on the very first
+start nothing is in its on-disk cache: the first live prediction waited for the
+preprocessing kernels and then for the inference kernel, one after the other. Here each
+job but the first compiles in a process of its own while the first compiles in this one;
+each process writes numba's cache, and this process then loads what the others wrote. On
+two cores the first screen is ready in about the time of the longest job instead of the sum.
+
+Once every job has run here, a marker in numba's cache folder says so, and later starts
+run the jobs in this process only (loading the cache takes a fraction of a second; a new
+process would cost more than it saves). The marker names the engine's source files' sizes
+and times, as numba's cache does, so an edited or upgraded engine compiles in parallel again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["JOBS", "compile_ahead", "run_job"]
+
+
+def _preprocess() -> None:
+    from lenet.ink import warm_up
+
+    warm_up()
+
+
+def _inference() -> None:  # one image: the fused kernel's serial build, as live prediction
+    from lenet.classifier import Classifier
+    from lenet.nn.model import lenet5
+
+    Classifier(lenet5()).predict_proba(np.zeros((1, 28, 28), np.float32))
+
+
+JOBS: dict[str, Callable[[], None]] = {"inference": _inference, "preprocess": _preprocess}
+"""The first screen's kernels, by job name; the longest first (it runs in this process)."""
+
+
+def run_job(name: str) -> None:
+    """Run one job in this process (compiling its kernels, or loading them from the cache)."""
+    JOBS[name]()
+
+
+def _cache_folder() -> Path:
+    import numba
+
+    return Path(numba.config.CACHE_DIR or Path(__file__).parent / "__pycache__")
+
+
+def _marker(jobs: Sequence[str]) -> Path:
+    root = Path(__file__).parent
+    h = hashlib.sha256(" ".join(sorted(jobs)).encode())
+    for path in sorted(root.rglob("*.py")):
+        st = path.stat()
+        h.update(f"{path.relative_to(root)} {st.st_size} {st.st_mtime_ns}\n".encode())
+    return _cache_folder() / f"lenet-compiled-{h.hexdigest()[:16]}"
+
+
+def job_command(name: str) -> list[str]:
+    """The command that runs one job in a new process (the desktop bundle has no `-m`)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "--compile-job", name]
+    return [sys.executable, "-m", "lenet.compile_ahead", name]
+
+
+def compile_ahead(jobs: Sequence[str] = tuple(JOBS)) -> float:
+    """Make the named jobs' kernels ready in this process; returns the seconds it took."""
+    start = time.perf_counter()
+    marker = _marker(jobs)
+    helpers: list[subprocess.Popen] = []
+    if not marker.exists():
+        for name in jobs[1:]:
+            try:
+                helpers.append(subprocess.Popen(job_command(name), stdout=subprocess.DEVNULL,
+                                                stderr=subprocess.DEVNULL))
+            except OSError:  # no new process: this one compiles everything, as before
+                break
+    try:
+        run_job(jobs[0])
+        for p in helpers:
+            p.wait()
+    finally:
+        for p in helpers:
+            if p.poll() is None:
+                p.kill()
+    for name in jobs[1:]:
+        run_job(name)
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        pass  # a read-only cache: every start compiles in parallel, which is still correct
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    run_job(sys.argv[1])

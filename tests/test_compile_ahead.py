@@ -1,0 +1,77 @@
+"""Compiling ahead: other processes on a first start only, then this process alone."""
+
+import subprocess
+import sys
+from typing import ClassVar
+
+import pytest
+
+from lenet import compile_ahead
+
+
+class _Recorder:
+    """Stands in for subprocess.Popen: records the commands, 'runs' at once."""
+
+    commands: ClassVar[list[list[str]]] = []
+
+    def __init__(self, command, **_):
+        _Recorder.commands.append(command)
+
+    def wait(self):
+        return 0
+
+    def poll(self):
+        return 0
+
+
+@pytest.fixture
+def recorded(monkeypatch, tmp_path):
+    ran: list[str] = []
+    _Recorder.commands = []
+    monkeypatch.setattr(compile_ahead, "_cache_folder", lambda: tmp_path)
+    monkeypatch.setattr(compile_ahead.subprocess, "Popen", _Recorder)
+    monkeypatch.setattr(compile_ahead, "run_job", ran.append)
+    return ran
+
+
+def test_a_first_start_compiles_the_other_jobs_in_other_processes_then_loads_all(recorded):
+    compile_ahead.compile_ahead(["inference", "preprocess"])
+    assert _Recorder.commands == [compile_ahead.job_command("preprocess")]
+    assert recorded == ["inference", "preprocess"]  # every job's kernels end up here too
+
+
+def test_later_starts_run_every_job_here_only(recorded):
+    compile_ahead.compile_ahead(["inference", "preprocess"])
+    _Recorder.commands.clear()
+    recorded.clear()
+    compile_ahead.compile_ahead(["inference", "preprocess"])
+    assert _Recorder.commands == []
+    assert recorded == ["inference", "preprocess"]
+
+
+def test_an_engine_edit_means_a_first_start_again(recorded, monkeypatch, tmp_path):
+    compile_ahead.compile_ahead(["inference", "preprocess"])
+    monkeypatch.setattr(compile_ahead, "_marker", lambda jobs: tmp_path / "another-engine")
+    _Recorder.commands.clear()
+    compile_ahead.compile_ahead(["inference", "preprocess"])
+    assert _Recorder.commands == [compile_ahead.job_command("preprocess")]
+
+
+def test_no_new_process_still_makes_every_job_ready(monkeypatch, tmp_path):
+    ran: list[str] = []
+
+    def refuse(*_, **__):
+        raise OSError("no processes left")
+
+    monkeypatch.setattr(compile_ahead, "_cache_folder", lambda: tmp_path)
+    monkeypatch.setattr(compile_ahead.subprocess, "Popen", refuse)
+    monkeypatch.setattr(compile_ahead, "run_job", ran.append)
+    compile_ahead.compile_ahead(["inference", "preprocess"])
+    assert ran == ["inference", "preprocess"]
+
+
+def test_a_job_runs_as_its_own_process():
+    for name in compile_ahead.JOBS:
+        done = subprocess.run([sys.executable, "-m", "lenet.compile_ahead", name],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
