@@ -142,7 +142,7 @@ class Predictor:
             return Result(empty=True)
         digits = []
         for d in read_strokes(engine_strokes, canvas_size, self._classifier, scale):
-            pred = self._classifier.prediction_from(d.probabilities)
+            pred = self._classifier.classify(d.preprocessed.image)  # + its test-time variants
             digits.append(DigitResult(d.preprocessed.image, pred.digit, pred.confidence,
                                       pred.probabilities, pred.not_sure, d.box))
         result = Result(empty=not digits, digit=digits[0] if digits else None, digits=digits)

@@ -39,8 +39,8 @@ from lenet.ink import (
 CHUNK = 256  # files preprocessed before one batched forward pass
 
 
-def _answer(classifier: Classifier, probabilities: np.ndarray) -> dict:
-    pred = classifier.prediction_from(probabilities)
+def _answer(classifier: Classifier, probabilities: np.ndarray, stability: float) -> dict:
+    pred = classifier.prediction_from(probabilities, stability)
     return {
         "digit": pred.digit,
         "confidence": round(pred.confidence, 6),
@@ -71,8 +71,9 @@ def _prepare(
         return None, None, "no digit found: the drawing is empty or nearly empty"
     digits = None
     if reader is not None:
-        digits = [{"box": list(map(int, d.box)), **_answer(reader, d.probabilities)}
-                  for d in read]
+        stable = reader.stability(np.stack([d.preprocessed.image for d in read])) if read else []
+        digits = [{"box": list(map(int, d.box)), **_answer(reader, d.probabilities, float(s))}
+                  for d, s in zip(read, stable, strict=True)]
     return single.image, digits, None
 
 
@@ -85,14 +86,15 @@ def predict_files(
         prepared = [_prepare(p, classifier if multi else None) for p in chunk]
         inputs = [image for image, _, _ in prepared if image is not None]
         probs = classifier.predict_proba(np.stack(inputs)) if inputs else np.empty((0, 10))
+        stable = classifier.stability(np.stack(inputs)) if inputs else np.empty(0)
         row = 0
         for path, (_, digits, error) in zip(chunk, prepared, strict=True):
             if error is not None:
                 yield {"file": path, "error": error}
                 continue
-            p = probs[row]
+            p, stability = probs[row], float(stable[row])
             row += 1
-            result = {"file": path, **_answer(classifier, p),
+            result = {"file": path, **_answer(classifier, p, stability),
                       "probabilities": [round(float(v), 6) for v in p]}
             if digits is not None:
                 result["number"] = "".join(str(d["digit"]) for d in digits)

@@ -22,7 +22,7 @@ from lenet.nn.kernels.threads import parallel_and_serial, thread_pool
 from lenet.nn.layers import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Tanh
 from lenet.nn.model import Sequential
 
-PARALLEL_MIN_BATCH = 8
+PARALLEL_MIN_BATCH = 16  # up to 16 (a digit and its test-time variants): one thread
 
 
 @njit(cache=True, nogil=True, fastmath=True)
