@@ -110,6 +110,9 @@ def test_evaluate_bundled_model_on_real_mnist(capsys):
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert report["accuracy"] >= 0.992
     assert report["count"] == 10_000
+    doubt = report["not_sure"]  # the risk-coverage point of the "not sure" flag
+    assert doubt["wrong_flagged"] >= 0.85 and doubt["right_flagged"] <= 0.025
+    assert doubt["accuracy_when_sure"] > report["accuracy"]
 
 
 def test_bench_json_has_the_documented_keys(capsys):

@@ -156,21 +156,29 @@ def _save_unless_worse(classifier, accuracy: float, out: Path, force: bool) -> P
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from lenet.nn.kernels.threads import set_threads
-    from lenet.training.evaluate import evaluate
+    from lenet.training.evaluate import evaluate, not_sure_report
     from lenet.training.trainer import to_unit_float
 
     set_threads(args.threads)
     classifier = _load_classifier(args.model)
     data = _load_data(args.data_dir, splits=("test",))
-    report = evaluate(classifier, to_unit_float(data.test_images), data.test_labels)
+    images = to_unit_float(data.test_images)
+    report = evaluate(classifier, images, data.test_labels)
+    doubt = not_sure_report(classifier, images, data.test_labels)
     if args.json:
-        print(json.dumps(report.to_dict()))
+        print(json.dumps({**report.to_dict(), "not_sure": doubt}))
         return 0
     t = classifier.temperature
     print(
         f"test accuracy: {report.accuracy:.4%} on {report.count} images "
         f"(mean cross-entropy {report.loss:.4f}, calibration error ECE {report.ece:.4f}"
         + (f" at temperature {t:.3f})" if t != 1.0 else ", not calibrated)")
+    )
+    print(
+        f"not sure: {doubt['flagged']:.2%} of the answers, {doubt['wrong_flagged']:.0%} of the "
+        f"wrong ones and {doubt['right_flagged']:.2%} of the right ones; the answers given "
+        f"without doubt are {doubt['accuracy_when_sure']:.3%} right "
+        f"({doubt['wrong_when_sure']} wrong)"
     )
     print(
         "per class:  " + "  ".join(f"{d}: {a:.2%}" for d, a in enumerate(report.per_class_accuracy))

@@ -49,3 +49,27 @@ def evaluate(classifier, images: np.ndarray, labels: np.ndarray) -> EvalReport:
         count=len(labels),
         ece=expected_calibration_error(probs, labels),
     )
+
+
+def not_sure_report(classifier, images: np.ndarray, labels: np.ndarray) -> dict:
+    """How the "not sure" flag (calibrated probability and test-time variants, see
+    `lenet.classifier`) splits the answers: the share flagged, the share of the wrong and of
+    the right answers flagged, and the accuracy of the answers given without the flag (the
+    risk-coverage point the app works at). Reads every image 9 times: not for training."""
+    labels = np.asarray(labels, dtype=np.intp)
+    probs = classifier.predict_proba(images)
+    stability = classifier.stability(images)
+    flagged = np.array([classifier.prediction_from(p, s).not_sure
+                        for p, s in zip(probs, stability, strict=True)], dtype=bool)
+    right = probs.argmax(axis=1) == labels
+
+    def share(mask: np.ndarray) -> float:
+        return float(mask.mean()) if mask.size else 0.0
+
+    return {
+        "flagged": share(flagged),
+        "wrong_flagged": share(flagged[~right]),
+        "right_flagged": share(flagged[right]),
+        "accuracy_when_sure": share(right[~flagged]),
+        "wrong_when_sure": int((~right & ~flagged).sum()),
+    }
