@@ -128,3 +128,52 @@ def test_a_fresh_lenet5_starts_near_the_uniform_answer(activation):
         net = lenet5(activation=activation, rng=np.random.default_rng(seed))
         loss = SoftmaxCrossEntropy().forward(Classifier(net).logits(images), labels)
         assert abs(loss - math.log(10)) < 0.25, (seed, loss)
+
+
+def test_batches_made_ahead_on_a_thread_train_the_same_weights():
+    """The overlapped pipeline (augmentation of the next batches while one trains) is pinned
+    to the serial one: same batches in the same order, so the same weights."""
+    data = synthetic_digits(200)
+    runs = [Trainer(TrainConfig(epochs=2, batch_size=32, prefetch=p), data).run()
+            for p in (False, True)]
+    serial, ahead = (r.classifier.net.params() for r in runs)
+    for name in serial:
+        np.testing.assert_array_equal(serial[name], ahead[name], err_msg=name)
+
+
+def test_prefetched_hands_on_errors_and_stops_when_closed():
+    import threading
+
+    from lenet.training.batches import Prefetched
+
+    def broken():
+        yield np.zeros(1), np.zeros(1)
+        raise ValueError("damaged batch")
+
+    stream = Prefetched(broken())
+    next(stream)
+    with pytest.raises(ValueError, match="damaged batch"):
+        next(stream)
+    stream.close()
+
+    def endless():
+        while True:
+            yield np.zeros(1), np.zeros(1)
+
+    before = threading.active_count()
+    with Prefetched(endless(), depth=2) as stream:
+        next(stream)
+    assert threading.active_count() == before  # the thread is gone after close
+
+
+def test_a_cancelled_run_stops_its_batch_thread():
+    import threading
+
+    data = synthetic_digits(256)
+    before = threading.active_count()
+    calls = iter(range(1000))
+    trainer = Trainer(TrainConfig(epochs=3, batch_size=16), data,
+                      should_stop=lambda: next(calls) >= 3)
+    with pytest.raises(TrainingCancelled):
+        trainer.run()
+    assert threading.active_count() == before

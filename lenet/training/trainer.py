@@ -28,6 +28,7 @@ from lenet.nn.losses import SoftmaxCrossEntropy, softmax
 from lenet.nn.model import lenet5
 from lenet.nn.optim import make_optimizer
 from lenet.nn.schedules import make_schedule
+from lenet.training.batches import Prefetched, to_unit_float, training_batches
 from lenet.training.calibrate import expected_calibration_error, fit_temperature, nll
 from lenet.training.evaluate import evaluate
 
@@ -56,6 +57,7 @@ class TrainConfig:
     subset: int | None = None  # use only this many training images (quick runs, tests)
     activation: str = "relu"
     pooling: str = "max"
+    prefetch: bool = True  # prepare the next batches on a thread while one trains (same result)
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
@@ -143,13 +145,6 @@ def warm_up(config: TrainConfig | None = None) -> float:
     return time.perf_counter() - start
 
 
-def to_unit_float(images: np.ndarray) -> np.ndarray:
-    """uint8 (N, 28, 28) -> float32 in [0, 1]; float input is passed through as float32."""
-    if images.dtype == np.uint8:
-        return images.astype(np.float32) * np.float32(1 / 255)
-    return images.astype(np.float32, copy=False)
-
-
 class Trainer:
     """Trains a fresh LeNet-5, or fine-tunes ``init``, on ``data`` with ``config``."""
 
@@ -214,89 +209,89 @@ class Trainer:
         total_batches = batches * cfg.epochs
         history: list[EpochMetrics] = []
         start = time.perf_counter()
-        for epoch in range(cfg.epochs):
-            net.train()
-            order = rng.permutation(n)
-            t_epoch = time.perf_counter()
-            loss_sum = correct = seen = 0
-            for b in range(batches):
-                if self.should_stop():
-                    raise TrainingCancelled("training cancelled")
-                idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
-                batch = x_train[idx]
-                batch = (
-                    augment_batch(batch, rng, self.augment_config)
-                    if cfg.augment
-                    else to_unit_float(batch)
-                )
-                labels = y_train[idx].astype(np.intp)
-                optimizer.lr = schedule(epoch + b / batches)
-                with np.errstate(over="ignore", invalid="ignore"):  # divergence is checked below
-                    logits = net.forward(norm(batch))
-                    loss = loss_fn.forward(logits, labels)
-                if not np.isfinite(loss):
-                    raise TrainingDiverged(
-                        f"the loss became {loss} at epoch {epoch + 1}, batch {b + 1}: training "
-                        f"diverged; try a lower learning rate (was {cfg.lr:g})"
-                    )
-                net.zero_grad()
-                net.backward(loss_fn.backward())
-                optimizer.step()
+        stream = training_batches(x_train, y_train, rng, cfg.epochs, cfg.batch_size,
+                                  self.augment_config if cfg.augment else None)
+        if cfg.prefetch:
+            stream = Prefetched(stream)
+        try:
+            for epoch in range(cfg.epochs):
+                net.train()
+                t_epoch = time.perf_counter()
+                loss_sum = correct = seen = 0
+                for b in range(batches):
+                    if self.should_stop():
+                        raise TrainingCancelled("training cancelled")
+                    batch, labels = next(stream)
+                    optimizer.lr = schedule(epoch + b / batches)
+                    with np.errstate(over="ignore", invalid="ignore"):  # divergence: see below
+                        logits = net.forward(norm(batch))
+                        loss = loss_fn.forward(logits, labels)
+                    if not np.isfinite(loss):
+                        raise TrainingDiverged(
+                            f"the loss became {loss} at epoch {epoch + 1}, batch {b + 1}: training "
+                            f"diverged; try a lower learning rate (was {cfg.lr:g})"
+                        )
+                    net.zero_grad()
+                    net.backward(loss_fn.backward())
+                    optimizer.step()
 
-                loss_sum += loss * len(idx)
-                correct += int((loss_fn.probabilities.argmax(axis=1) == labels).sum())
-                seen += len(idx)
-                done = epoch * batches + b + 1
+                    loss_sum += loss * len(labels)
+                    correct += int((loss_fn.probabilities.argmax(axis=1) == labels).sum())
+                    seen += len(labels)
+                    done = epoch * batches + b + 1
+                    elapsed = time.perf_counter() - start
+                    self.on_progress(
+                        Progress(
+                            epoch=epoch + 1,
+                            epochs=cfg.epochs,
+                            batch=b + 1,
+                            batches=batches,
+                            loss=loss_sum / seen,
+                            accuracy=correct / seen,
+                            images_per_s=seen / max(time.perf_counter() - t_epoch, 1e-9),
+                            lr=optimizer.lr,
+                            fraction_done=done / total_batches,
+                            eta_s=elapsed / done * (total_batches - done),
+                        )
+                    )
+
+                seconds = time.perf_counter() - t_epoch
+                val_loss = val_acc = None
+                if len(x_val):
+                    report = evaluate(classifier, to_unit_float(x_val), y_val)
+                    val_loss, val_acc = report.loss, report.accuracy
+                metrics = EpochMetrics(
+                    epoch + 1,
+                    loss_sum / seen,
+                    correct / seen,
+                    val_loss,
+                    val_acc,
+                    optimizer.lr,
+                    seconds,
+                    seen / seconds,
+                )
+                history.append(metrics)
                 elapsed = time.perf_counter() - start
+                done = (epoch + 1) * batches
                 self.on_progress(
                     Progress(
                         epoch=epoch + 1,
                         epochs=cfg.epochs,
-                        batch=b + 1,
+                        batch=batches,
                         batches=batches,
-                        loss=loss_sum / seen,
-                        accuracy=correct / seen,
-                        images_per_s=seen / max(time.perf_counter() - t_epoch, 1e-9),
+                        loss=metrics.train_loss,
+                        accuracy=metrics.train_accuracy,
+                        images_per_s=metrics.images_per_s,
                         lr=optimizer.lr,
                         fraction_done=done / total_batches,
                         eta_s=elapsed / done * (total_batches - done),
+                        val_loss=val_loss,
+                        val_accuracy=val_acc,
                     )
                 )
-
-            seconds = time.perf_counter() - t_epoch
-            val_loss = val_acc = None
-            if len(x_val):
-                report = evaluate(classifier, to_unit_float(x_val), y_val)
-                val_loss, val_acc = report.loss, report.accuracy
-            metrics = EpochMetrics(
-                epoch + 1,
-                loss_sum / seen,
-                correct / seen,
-                val_loss,
-                val_acc,
-                optimizer.lr,
-                seconds,
-                seen / seconds,
-            )
-            history.append(metrics)
-            elapsed = time.perf_counter() - start
-            done = (epoch + 1) * batches
-            self.on_progress(
-                Progress(
-                    epoch=epoch + 1,
-                    epochs=cfg.epochs,
-                    batch=batches,
-                    batches=batches,
-                    loss=metrics.train_loss,
-                    accuracy=metrics.train_accuracy,
-                    images_per_s=metrics.images_per_s,
-                    lr=optimizer.lr,
-                    fraction_done=done / total_batches,
-                    eta_s=elapsed / done * (total_batches - done),
-                    val_loss=val_loss,
-                    val_accuracy=val_acc,
-                )
-            )
+        finally:
+            if isinstance(stream, Prefetched):
+                stream.close()
 
         net.eval()
         if len(x_val):  # temperature scaling on the held-out split (never the test set)
