@@ -23,9 +23,9 @@ from app.predictor import Predictor, Result, looks_like_several_digits
 from app.throttle import Throttle
 
 NUMBER_INK_SCALE = 0.5  # number mode reads the ink at half the canvas resolution
+PICTURE_INK_SCALE = 0.5  # so is a picture drawn on in single-digit mode (ample for 28 x 28)
 HINT_INK_SCALE = 0.5  # "several digits?" is judged on the ink at half the canvas resolution
-NUMBER_HINT = ("This looks wider than one digit. If it is a number, try Number Mode "
-               "(Ctrl+N): it reads digits written side by side.")
+NUMBER_HINT = "Several digits? Number Mode (Ctrl+N) reads them side by side."
 
 
 class LiveReader(QObject):
@@ -95,7 +95,8 @@ class LiveReader(QObject):
             elif layer is not None and not canvas.has_strokes():
                 result = self._predictor.predict_image(layer.source, want_maps)
             elif layer is not None:
-                result = self._predictor.predict_ink(canvas.ink_array(), want_maps)
+                result = self._predictor.predict_ink(canvas.ink_array(PICTURE_INK_SCALE),
+                                                     want_maps)
             else:
                 result = self._predictor.predict_strokes(canvas.strokes(), canvas.canvas_size(),
                                                          want_maps)

@@ -82,10 +82,10 @@ def test_the_network_reads_the_picture_with_the_strokes_on_it(window, qtbot, tmp
     canvas = window.canvas
     canvas.add_stroke([(150.0, 80.0), (360.0, 80.0)], width=30.0)  # a bar across the top: a 7
     qtbot.waitUntil(lambda: bool(read))
-    ink = read[-1]
-    assert ink.shape == (512, 512)
-    assert ink[int(BAR[1]), int(BAR[0])] > 0.9  # the picture's "1"
-    assert ink[80, 160] > 0.9 and ink[80, 350] > 0.9  # the stroke, beyond the picture's bar
+    ink = read[-1]  # at half the canvas's size
+    assert ink.shape == (256, 256)
+    assert ink[int(BAR[1] / 2), int(BAR[0] / 2)] > 0.9  # the picture's "1"
+    assert ink[40, 80] > 0.9 and ink[40, 175] > 0.9  # the stroke, beyond the picture's bar
     wait_for_answer(qtbot, window, 7)  # the fake model reads a bar on top of a 1 as a 7
 
 
