@@ -22,10 +22,9 @@ class PictureError(ValueError):
 
 @dataclass(frozen=True, eq=False)
 class ImageLayer:
-    """source: the picture as `lenet.ink.load_image` decoded it ((H, W) or (H, W, 4) float32);
-    ink: its ink (H, W) float32 in [0, 1], ink = 1; name: the file's name."""
+    """ink: the picture's ink (H, W) float32 in [0, 1], ink = 1 (`lenet.ink.to_ink` of the
+    file as `lenet.ink.load_image` decodes it); name: the file's name."""
 
-    source: np.ndarray = field(repr=False)
     ink: np.ndarray = field(repr=False)
     name: str = ""
     _images: dict[int, QImage] = field(default_factory=dict, repr=False)  # by ink colour
@@ -66,5 +65,4 @@ def load_image_layer(path: str | os.PathLike[str]) -> ImageLayer:
         source = load_image(path)
     except (ImageError, OSError, ValueError) as exc:
         raise PictureError(str(exc)) from exc
-    ink = to_ink(source)
-    return ImageLayer(source, ink, Path(path).name)
+    return ImageLayer(to_ink(source), Path(path).name)

@@ -3,8 +3,8 @@
 Changes are throttled to one reading per 50 ms (`throttle`; pen-up reads at once). One
 digit is read on the GUI thread; a number is read on a `NumberWorker` thread, and an answer
 for a drawing that has changed since is dropped. With an opened picture the network reads
-the picture with the strokes on it (`DrawingCanvas.ink_array`), or the picture file's own
-pixels while nothing is drawn on it in single-digit mode (as `lenet predict` reads it).
+the picture with the strokes on it (`DrawingCanvas.ink_array`), or the picture's own ink at
+its own size while nothing is drawn on it in single-digit mode (as `lenet predict` reads it).
 Answers come as `answered(Result)`, engine errors as `failed(message)`; in single-digit mode
 `number_hint(text)` suggests Number Mode for what looks like several digits ("" when not).
 """
@@ -52,9 +52,9 @@ class LiveReader(QObject):
 
     @property
     def opened_image(self) -> np.ndarray | None:
-        """The opened picture under the strokes, as the engine decoded it (None: none)."""
+        """The ink (H, W) of the opened picture under the strokes (None: none)."""
         layer = self._canvas.image()
-        return None if layer is None else layer.source
+        return None if layer is None else layer.ink
 
     def drawing_changed(self) -> None:
         """Count the change and read soon (an empty canvas is answered at once)."""
@@ -92,8 +92,8 @@ class LiveReader(QObject):
                 else:  # boxes in the same pixels as for strokes
                     self._worker().submit_ink(self.revision, canvas.ink_array(NUMBER_INK_SCALE))
                 return None
-            elif layer is not None and not canvas.has_strokes():
-                result = self._predictor.predict_image(layer.source, want_maps)
+            elif layer is not None and not canvas.has_strokes():  # as `lenet predict` reads it
+                result = self._predictor.predict_ink(layer.ink, want_maps)
             elif layer is not None:
                 result = self._predictor.predict_ink(canvas.ink_array(PICTURE_INK_SCALE),
                                                      want_maps)

@@ -115,17 +115,9 @@ class Predictor:
         result.elapsed_ms = (time.perf_counter() - start) * 1000.0
         return result
 
-    def predict_image(self, image: np.ndarray, want_maps: bool = False) -> Result:
-        """Classify a picture (an array as `lenet.ink.load_image` returns it)."""
-        from lenet.ink import preprocess_image
-
-        start = time.perf_counter()
-        result = self._classify(preprocess_image(image), want_maps)
-        result.elapsed_ms = (time.perf_counter() - start) * 1000.0
-        return result
-
     def predict_ink(self, ink: np.ndarray, want_maps: bool = False) -> Result:
-        """Classify an ink array (H, W) float in [0, 1], ink = 1 (a picture drawn on)."""
+        """Classify an ink array (H, W) float in [0, 1], ink = 1: a picture's (`to_ink` of a
+        decoded file: the same answer as `lenet predict`), or a picture drawn on."""
         from lenet.ink import preprocess_ink
 
         start = time.perf_counter()
