@@ -4,7 +4,8 @@ The canvas keeps the drawing as data (a `Drawing`: an opened picture's `ImageLay
 `InkStroke`s in canvas units, independent of the widget's size) and paints it into a
 `BackingImage` offscreen; `paintEvent` only copies that image (plus the live tail of the
 stroke being drawn) to the screen. Undo/redo go through the drawing's QUndoStack; clearing
-and opening a picture are undoable too.
+and opening a picture are undoable too. Tablet and touch events become strokes in
+`app.canvas_input`.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPalette,
-    QPointingDevice,
     QResizeEvent,
     QTabletEvent,
     QUndoStack,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.canvas_input import tablet_to_strokes, touch_to_strokes
 from app.drawing import Drawing
 from app.image_layer import ImageLayer
 from app.ink import InkStroke, Picture, paint_tail, render_ink, render_layer
@@ -362,37 +363,7 @@ class DrawingCanvas(QWidget):
 
     def tabletEvent(self, event: QTabletEvent) -> None:
         self._set_hover(event.position())
-        pos = self.map_to_canvas(event.position())
-        pressure = float(event.pressure())
-        kind = event.type()
-        if kind == QEvent.Type.TabletPress:
-            flipped = event.pointerType() == QPointingDevice.PointerType.Eraser
-            was_eraser = self._eraser
-            self._eraser = was_eraser or flipped
-            self.begin_stroke(*pos, pressure=pressure)
-            self._eraser = was_eraser
-        elif kind == QEvent.Type.TabletMove:
-            if self.is_drawing():
-                self.extend_stroke(*pos, pressure=pressure)
-        elif kind == QEvent.Type.TabletRelease and self.is_drawing():
-            self.end_stroke()
-        event.accept()  # no synthesized mouse events
+        tablet_to_strokes(self, event)
 
     def event(self, event: QEvent) -> bool:
-        kind = event.type()
-        if kind in (
-            QEvent.Type.TouchBegin,
-            QEvent.Type.TouchUpdate,
-            QEvent.Type.TouchEnd,
-            QEvent.Type.TouchCancel,
-        ):
-            points = event.points()  # type: ignore[attr-defined]
-            if kind == QEvent.Type.TouchBegin and points:
-                self.begin_stroke(*self.map_to_canvas(points[0].position()))
-            elif kind == QEvent.Type.TouchUpdate and points and self.is_drawing():
-                self.extend_stroke(*self.map_to_canvas(points[0].position()))
-            elif kind in (QEvent.Type.TouchEnd, QEvent.Type.TouchCancel):
-                self.end_stroke()
-            event.accept()
-            return True
-        return super().event(event)
+        return touch_to_strokes(self, event) or super().event(event)
