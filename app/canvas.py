@@ -1,9 +1,11 @@
 """DrawingCanvas: draw with the mouse, a pen tablet (pressure) or a finger.
 
-The canvas keeps the drawing as data (a `Drawing` of `InkStroke`s in canvas units, independent
-of the widget's size) and paints it into a `BackingImage` offscreen; `paintEvent` only copies
-that image (plus the live tail of the stroke being drawn) to the screen. Undo/redo go
-through the drawing's QUndoStack; clearing is undoable too.
+The canvas keeps the drawing as data (a `Drawing`: an opened picture's `ImageLayer` under
+`InkStroke`s in canvas units, independent of the widget's size) and paints it into a
+`BackingImage` offscreen; `paintEvent` only copies that image (plus the live tail of the
+stroke being drawn) to the screen. Undo/redo go through the drawing's QUndoStack; clearing
+and opening a picture are undoable too. Tablet and touch events become strokes in
+`app.canvas_input`.
 """
 
 from __future__ import annotations
@@ -17,22 +19,22 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPalette,
-    QPointingDevice,
     QResizeEvent,
     QTabletEvent,
     QUndoStack,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.canvas_input import tablet_to_strokes, touch_to_strokes
 from app.drawing import Drawing
-from app.ink import InkStroke, paint_tail, render_ink, render_layer
+from app.image_layer import ImageLayer
+from app.ink import InkStroke, Picture, paint_tail, render_ink, render_layer
 from app.paper import (
     BackingImage,
     ink_color,
     paint_hint,
     paint_paper,
     paint_pen_outline,
-    paint_picture,
     paper_color,
 )
 
@@ -59,8 +61,7 @@ class DrawingCanvas(QWidget):
         self._drawing = Drawing(self, self._on_stroke_restored, self._on_strokes_reset)
         self._pen_width = 26.0
         self._eraser = False
-        self._image: QImage | None = None  # an opened picture shown instead of strokes
-        self._backing = BackingImage()  # strokes rendered at the paper's pixel size
+        self._backing = BackingImage()  # picture and strokes at the paper's pixel size
         self._hint = "Draw a digit here"
         self._hover: QPointF | None = None  # pointer position (widget px) for the pen outline
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
@@ -82,12 +83,13 @@ class DrawingCanvas(QWidget):
         return self._canvas_size
 
     def set_canvas_size(self, size: tuple[int, int]) -> None:
-        """Change the drawing's size (e.g. wide for number mode); clears the drawing."""
+        """Change the drawing's size (e.g. wide for number mode): clears the strokes and the
+        undo history; an opened picture stays, fitted to the new size."""
         size = (int(size[0]), int(size[1]))
         if size == self._canvas_size:
             return
         self._canvas_size = size
-        self._drawing.discard()
+        self._drawing.discard_strokes()
         self._invalidate()
         self.changed.emit()
 
@@ -100,8 +102,12 @@ class DrawingCanvas(QWidget):
         return len(self._drawing.strokes)
 
     def is_empty(self) -> bool:
-        """True when there is no ink and no opened picture."""
-        return self._image is None and self._drawing.is_blank()
+        """True when there is no stroke and no opened picture."""
+        return self._drawing.is_blank()
+
+    def has_strokes(self) -> bool:
+        """True when there are strokes (finished or being drawn), erasers included."""
+        return bool(self._drawing.strokes) or self.is_drawing()
 
     def is_drawing(self) -> bool:
         """True between pen-down and pen-up."""
@@ -130,18 +136,16 @@ class DrawingCanvas(QWidget):
         self._hint = text
         self.update()
 
-    def image(self) -> QImage | None:
-        """The opened picture shown instead of a drawing, if any."""
-        return self._image
+    def image(self) -> ImageLayer | None:
+        """The opened picture under the strokes, if any."""
+        return self._drawing.image
 
-    def set_image(self, image: QImage | None) -> None:
-        """Show a picture instead of strokes (None: back to drawing). Clears the strokes."""
-        self._image = None if image is None or image.isNull() else QImage(image)
-        if self._image is not None:
-            self._drawing.discard()
-            self._invalidate()
-        self.update()
-        self.changed.emit()
+    def set_image(self, image: ImageLayer) -> None:
+        """Open a picture: it replaces the drawing, as one undoable step ("Open Image");
+        strokes drawn afterwards go on top of it."""
+        if self.is_drawing():
+            self.end_stroke()
+        self._drawing.open_image(image)
 
     def undo_stack(self) -> QUndoStack:
         """The stack behind Undo/Redo (for creating actions)."""
@@ -153,8 +157,6 @@ class DrawingCanvas(QWidget):
         """Start a stroke at (x, y) in canvas units (pressure 0..1 from a tablet, else None)."""
         if self.is_drawing():
             self.end_stroke()
-        if self._image is not None:
-            self._image = None
         stroke = self._drawing.begin(x, y, self._pen_width, pressure, self._eraser)
         self._backing.paint_piece(stroke, 0, ink_color(self.palette()), self._scale())
         self.drawing_started.emit()
@@ -198,11 +200,10 @@ class DrawingCanvas(QWidget):
             self._pen_width = old
 
     def clear(self) -> None:
-        """Remove everything (undoable for strokes; an opened picture is just dropped)."""
-        had_image = self._image is not None
-        self._image = None
-        if not self._drawing.clear() and had_image:
-            self.update()
+        """Remove the strokes and the opened picture, as one undoable step."""
+        was_drawing = self.is_drawing()
+        if not self._drawing.clear() and was_drawing:  # only a stroke being drawn went
+            self._invalidate()
             self.changed.emit()
 
     def undo(self) -> None:
@@ -216,12 +217,12 @@ class DrawingCanvas(QWidget):
     # ------------------------------------------------------------------ exports
 
     def to_qimage(self, scale: float = 1.0) -> QImage:
-        """The drawing as black ink on white at `scale` × the canvas size (a picture as is)."""
-        if self._image is not None:
-            return QImage(self._image)
+        """The drawing (the opened picture's ink and the strokes) as black ink on white at
+        `scale` × the canvas size."""
         w = max(1, round(self._canvas_size[0] * scale))
         h = max(1, round(self._canvas_size[1] * scale))
-        layer = render_layer(self.strokes(), (w, h), scale, QColor(0, 0, 0))
+        black = QColor(0, 0, 0)
+        layer = render_layer(self.strokes(), (w, h), scale, black, self._picture(black))
         out = QImage(w, h, QImage.Format.Format_RGB32)
         out.fill(QColor(255, 255, 255))
         painter = QPainter(out)
@@ -230,8 +231,17 @@ class DrawingCanvas(QWidget):
         return out
 
     def ink_array(self, scale: float = 1.0) -> np.ndarray:
-        """The drawing as an ink array (H, W) float32 in [0, 1] (ink = 1), erasers applied."""
-        return render_ink(self.strokes(), self._canvas_size, scale)
+        """The drawing (the opened picture's ink and the strokes, erasers applied to both) as
+        an ink array (H, W) float32 in [0, 1], ink = 1, at `scale` × the canvas size."""
+        return render_ink(self.strokes(), self._canvas_size, scale,
+                          self._picture(QColor(0, 0, 0)))
+
+    def _picture(self, color: QColor) -> Picture | None:
+        """The opened picture's ink in `color` and its place on the canvas, if any."""
+        layer = self._drawing.image
+        if layer is None:
+            return None
+        return layer.ink_image(color), layer.rect_in(self._canvas_size)
 
     # ------------------------------------------------------------------ undo callbacks
 
@@ -284,7 +294,8 @@ class DrawingCanvas(QWidget):
         dpr = self.devicePixelRatioF()
         size = QSize(max(1, round(rect.width() * dpr)), max(1, round(rect.height() * dpr)))
         ink = ink_color(self.palette())
-        return self._backing.image(size, dpr, self._scale(), self._drawing, ink)
+        return self._backing.image(size, dpr, self._scale(), self._drawing, ink,
+                                   self._picture(ink))
 
     # ------------------------------------------------------------------ Qt events
 
@@ -304,20 +315,17 @@ class DrawingCanvas(QWidget):
         rect = self.paper_rect()
         paint_paper(painter, rect, self.palette())
         ink = ink_color(self.palette())
-        if self._image is not None:
-            paint_picture(painter, self._image, rect)
-        else:
-            painter.drawImage(rect.topLeft(), self._backing_image())
-            current = self._drawing.current
-            if current is not None and len(current.points) >= 2:
-                painter.save()
-                painter.translate(rect.topLeft())
-                painter.scale(self._scale(), self._scale())
-                color = paper_color(self.palette()) if current.erase else ink
-                paint_tail(painter, current, color)
-                painter.restore()
-            if self._drawing.is_blank() and self._hint:
-                paint_hint(painter, rect, self._hint, ink)
+        painter.drawImage(rect.topLeft(), self._backing_image())
+        current = self._drawing.current
+        if current is not None and len(current.points) >= 2:
+            painter.save()
+            painter.translate(rect.topLeft())
+            painter.scale(self._scale(), self._scale())
+            color = paper_color(self.palette()) if current.erase else ink
+            paint_tail(painter, current, color)
+            painter.restore()
+        if self._drawing.is_blank() and self._hint:
+            paint_hint(painter, rect, self._hint, ink)
         if self._hover is not None and rect.contains(self._hover):
             radius = self._pen_width * self._scale() / 2.0
             paint_pen_outline(painter, self._hover, radius, ink, self._eraser)
@@ -355,37 +363,7 @@ class DrawingCanvas(QWidget):
 
     def tabletEvent(self, event: QTabletEvent) -> None:
         self._set_hover(event.position())
-        pos = self.map_to_canvas(event.position())
-        pressure = float(event.pressure())
-        kind = event.type()
-        if kind == QEvent.Type.TabletPress:
-            flipped = event.pointerType() == QPointingDevice.PointerType.Eraser
-            was_eraser = self._eraser
-            self._eraser = was_eraser or flipped
-            self.begin_stroke(*pos, pressure=pressure)
-            self._eraser = was_eraser
-        elif kind == QEvent.Type.TabletMove:
-            if self.is_drawing():
-                self.extend_stroke(*pos, pressure=pressure)
-        elif kind == QEvent.Type.TabletRelease and self.is_drawing():
-            self.end_stroke()
-        event.accept()  # no synthesized mouse events
+        tablet_to_strokes(self, event)
 
     def event(self, event: QEvent) -> bool:
-        kind = event.type()
-        if kind in (
-            QEvent.Type.TouchBegin,
-            QEvent.Type.TouchUpdate,
-            QEvent.Type.TouchEnd,
-            QEvent.Type.TouchCancel,
-        ):
-            points = event.points()  # type: ignore[attr-defined]
-            if kind == QEvent.Type.TouchBegin and points:
-                self.begin_stroke(*self.map_to_canvas(points[0].position()))
-            elif kind == QEvent.Type.TouchUpdate and points and self.is_drawing():
-                self.extend_stroke(*self.map_to_canvas(points[0].position()))
-            elif kind in (QEvent.Type.TouchEnd, QEvent.Type.TouchCancel):
-                self.end_stroke()
-            event.accept()
-            return True
-        return super().event(event)
+        return touch_to_strokes(self, event) or super().event(event)

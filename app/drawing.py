@@ -1,7 +1,9 @@
-"""The drawing as data: the finished strokes and the one being drawn, with undo.
+"""The drawing as data: an opened picture under the strokes, the finished strokes and the
+one being drawn, with undo.
 
-Strokes are `InkStroke`s in canvas units, independent of the widget's size; finishing a
-stroke and clearing go through a QUndoStack, so both are undoable.
+Strokes are `InkStroke`s in canvas units, independent of the widget's size; the picture is an
+`ImageLayer`. Finishing a stroke, clearing and opening a picture go through a QUndoStack, so
+all three are undoable (their names, `STEP_NAMES`, are what Undo and Redo say).
 """
 
 from __future__ import annotations
@@ -12,20 +14,26 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from app.image_layer import ImageLayer
 from app.ink import InkStroke
+
+STEP_NAMES = ("Stroke", "Erase", "Clear", "Open Image")
+"""Every undoable step's name ("Undo Stroke", "Redo Open Image"...)."""
 
 
 class Drawing:
-    """Finished strokes and the stroke being drawn; finishing and clearing are undoable.
+    """A picture (or none), finished strokes and the stroke being drawn; finishing a stroke,
+    clearing and opening a picture are undoable.
 
-    `restored(stroke)` is called when redo brings a stroke back, `reset()` when undo or a
-    clear removes strokes: the owner repaints and tells its listeners.
+    `restored(stroke)` is called when redo brings a stroke back, `reset()` when undo, a
+    clear or a picture replaces what is there: the owner repaints and tells its listeners.
     """
 
     def __init__(self, parent: QObject, restored: Callable[[InkStroke], None],
                  reset: Callable[[], None]) -> None:
         self.strokes: list[InkStroke] = []  # finished, in drawing order
         self.current: InkStroke | None = None  # between pen-down and pen-up
+        self.image: ImageLayer | None = None  # an opened picture, under the strokes
         self.undo_stack = QUndoStack(parent)
         self._restored = restored
         self._reset = reset
@@ -38,8 +46,8 @@ class Drawing:
         return out
 
     def is_blank(self) -> bool:
-        """True when there is no stroke, finished or being drawn."""
-        return not self.strokes and self.current is None
+        """True when there is no picture and no stroke, finished or being drawn."""
+        return self.image is None and not self.strokes and self.current is None
 
     def begin(self, x: float, y: float, width: float, pressure: float | None,
               erase: bool) -> InkStroke:
@@ -71,16 +79,21 @@ class Drawing:
         return stroke
 
     def clear(self) -> bool:
-        """Drop the stroke being drawn and remove the finished ones in one undoable step;
-        False when there were no finished strokes (nothing pushed)."""
+        """Drop the stroke being drawn and remove the finished ones and the picture in one
+        undoable step; False when there were none (nothing pushed)."""
         self.current = None
-        if not self.strokes:
+        if not self.strokes and self.image is None:
             return False
-        self.undo_stack.push(_Clear(self, list(self.strokes)))
+        self.undo_stack.push(_Replace(self, "Clear", None))
         return True
 
-    def discard(self) -> None:
-        """Forget every stroke and the undo history (a new canvas size, an opened picture)."""
+    def open_image(self, image: ImageLayer) -> None:
+        """Replace the drawing by `image` (no strokes) in one undoable step."""
+        self.current = None
+        self.undo_stack.push(_Replace(self, "Open Image", image))
+
+    def discard_strokes(self) -> None:
+        """Forget every stroke and the undo history, keep the picture (a new canvas size)."""
         self.strokes = []
         self.current = None
         self.undo_stack.clear()
@@ -97,8 +110,8 @@ class Drawing:
             self.strokes.pop()
         self._reset()
 
-    def _replace(self, strokes: list[InkStroke]) -> None:
-        self.strokes = strokes
+    def _replace(self, strokes: list[InkStroke], image: ImageLayer | None) -> None:
+        self.strokes, self.image = strokes, image
         self._reset()
 
 
@@ -115,13 +128,16 @@ class _AddStroke(QUndoCommand):
         self._drawing._pop()
 
 
-class _Clear(QUndoCommand):
-    def __init__(self, drawing: Drawing, strokes: list[InkStroke]) -> None:
-        super().__init__("Clear")
-        self._drawing, self._strokes = drawing, strokes
+class _Replace(QUndoCommand):
+    """Clear (`image` None) or open a picture: the strokes go, `image` takes the picture's place."""
+
+    def __init__(self, drawing: Drawing, name: str, image: ImageLayer | None) -> None:
+        super().__init__(name)
+        self._drawing, self._image = drawing, image
+        self._before = (list(drawing.strokes), drawing.image)
 
     def redo(self) -> None:
-        self._drawing._replace([])
+        self._drawing._replace([], self._image)
 
     def undo(self) -> None:
-        self._drawing._replace(list(self._strokes))
+        self._drawing._replace(list(self._before[0]), self._before[1])

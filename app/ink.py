@@ -142,27 +142,46 @@ def paint_strokes(painter: QPainter, strokes: Iterable[InkStroke], color: QColor
     painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
 
 
+Picture = tuple[QImage, QRectF]
+"""A picture under the strokes (a transparent ink image) and where it lies, in canvas units."""
+
+
+def paint_picture(painter: QPainter, picture: Picture | None) -> None:
+    """Paint the picture (if any) scaled into its place, smoothly."""
+    if picture is None:
+        return
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    painter.drawImage(picture[1], picture[0])
+    painter.restore()
+
+
 def render_layer(
-    strokes: Sequence[InkStroke], size: tuple[int, int], scale: float, color: QColor
+    strokes: Sequence[InkStroke], size: tuple[int, int], scale: float, color: QColor,
+    picture: Picture | None = None,
 ) -> QImage:
-    """A transparent ARGB image `size` (w, h) pixels with the strokes painted at `scale`."""
+    """A transparent ARGB image `size` (w, h) pixels with the picture (if any) and the
+    strokes over it painted at `scale` (erasers remove the picture's ink too)."""
     image = QImage(size[0], size[1], QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.scale(scale, scale)
+    paint_picture(painter, picture)
     paint_strokes(painter, strokes, color)
     painter.end()
     return image
 
 
 def render_ink(
-    strokes: Sequence[InkStroke], canvas_size: tuple[int, int], scale: float = 1.0
+    strokes: Sequence[InkStroke], canvas_size: tuple[int, int], scale: float = 1.0,
+    picture: Picture | None = None,
 ) -> np.ndarray:
-    """The strokes as an ink array (H, W) float32 in [0, 1], ink = 1, at `scale` × canvas size."""
+    """The picture (if any, its ink image black) and the strokes as an ink array (H, W)
+    float32 in [0, 1], ink = 1, at `scale` × canvas size."""
     w = max(1, round(canvas_size[0] * scale))
     h = max(1, round(canvas_size[1] * scale))
-    layer = render_layer(strokes, (w, h), scale, QColor(0, 0, 0))
+    layer = render_layer(strokes, (w, h), scale, QColor(0, 0, 0), picture)
     return alpha_of(layer)
 
 

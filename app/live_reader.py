@@ -1,9 +1,12 @@
 """LiveReader: reads the canvas while it is drawn on, for the window to show.
 
 Changes are throttled to one reading per 50 ms (`throttle`; pen-up reads at once). One
-digit, or an opened picture, is read on the GUI thread; a number is read on a
-`NumberWorker` thread, and an answer for a drawing that has changed since is dropped.
-Answers come as `answered(Result)`, engine errors as `failed(message)`.
+digit is read on the GUI thread; a number is read on a `NumberWorker` thread, and an answer
+for a drawing that has changed since is dropped. With an opened picture the network reads
+the picture with the strokes on it (`DrawingCanvas.ink_array`), or the picture's own ink at
+its own size while nothing is drawn on it in single-digit mode (as `lenet predict` reads it).
+Answers come as `answered(Result)`, engine errors as `failed(message)`; in single-digit mode
+`number_hint(text)` suggests Number Mode for what looks like several digits ("" when not).
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ from PySide6.QtCore import QObject, Signal
 
 from app.canvas import DrawingCanvas
 from app.number_worker import NumberWorker
-from app.predictor import Predictor, Result
+from app.predictor import Predictor, Result, looks_like_several_digits
 from app.throttle import Throttle
 
 NUMBER_INK_SCALE = 0.5  # number mode reads the ink at half the canvas resolution
+PICTURE_INK_SCALE = 0.5  # so is a picture drawn on in single-digit mode (ample for 28 x 28)
+HINT_INK_SCALE = 0.5  # "several digits?" is judged on the ink at half the canvas resolution
+NUMBER_HINT = "Several digits? Number Mode (Ctrl+N) reads them side by side."
 
 
 class LiveReader(QObject):
@@ -28,6 +34,7 @@ class LiveReader(QObject):
 
     answered = Signal(object)  # Result
     failed = Signal(str)
+    number_hint = Signal(str)  # NUMBER_HINT, or "" when it does not apply
 
     def __init__(self, canvas: DrawingCanvas, predictor: Predictor, ready: Callable[[], bool],
                  number_mode: Callable[[], bool], maps_shown: Callable[[], bool],
@@ -39,20 +46,20 @@ class LiveReader(QObject):
         self._number_mode = number_mode
         self._maps_shown = maps_shown
         self.revision = 0  # bumped on every change of the drawing
-        self.opened_image: np.ndarray | None = None  # an opened picture, as the engine read it
         self._number_worker: NumberWorker | None = None  # started when number mode is used
         self.throttle = Throttle(50, self)
         self.throttle.fired.connect(self.read_now)
 
-    def drawing_started(self) -> None:
-        """A stroke begins: an opened picture is no longer what is shown."""
-        self.opened_image = None
+    @property
+    def opened_image(self) -> np.ndarray | None:
+        """The ink (H, W) of the opened picture under the strokes (None: none)."""
+        layer = self._canvas.image()
+        return None if layer is None else layer.ink
 
     def drawing_changed(self) -> None:
         """Count the change and read soon (an empty canvas is answered at once)."""
         self.revision += 1
         if self._canvas.is_empty():
-            self.opened_image = None
             self.answered.emit(Result(empty=True))
             self.throttle.request_now()
         else:
@@ -69,15 +76,27 @@ class LiveReader(QObject):
         canvas = self._canvas
         # every reading, also mid-stroke: the layer-by-layer pass costs about 0.15 ms
         want_maps = self._maps_shown() and not number_mode
+        layer = canvas.image()
         try:
-            if self.opened_image is not None and canvas.image() is not None:
-                result = self._predictor.predict_image(self.opened_image, want_maps)
-            elif canvas.is_empty():
+            if not number_mode and not canvas.is_drawing():
+                several = not canvas.is_empty() and looks_like_several_digits(
+                    canvas.ink_array(HINT_INK_SCALE))
+                self.number_hint.emit(NUMBER_HINT if several else "")
+            if canvas.is_empty():
                 result = Result(empty=True)
             elif number_mode:
-                self._worker().submit(self.revision, canvas.strokes(), canvas.canvas_size(),
-                                      NUMBER_INK_SCALE)
+                self.number_hint.emit("")
+                if layer is None:
+                    self._worker().submit(self.revision, canvas.strokes(), canvas.canvas_size(),
+                                          NUMBER_INK_SCALE)
+                else:  # boxes in the same pixels as for strokes
+                    self._worker().submit_ink(self.revision, canvas.ink_array(NUMBER_INK_SCALE))
                 return None
+            elif layer is not None and not canvas.has_strokes():  # as `lenet predict` reads it
+                result = self._predictor.predict_ink(layer.ink, want_maps)
+            elif layer is not None:
+                result = self._predictor.predict_ink(canvas.ink_array(PICTURE_INK_SCALE),
+                                                     want_maps)
             else:
                 result = self._predictor.predict_strokes(canvas.strokes(), canvas.canvas_size(),
                                                          want_maps)
@@ -89,8 +108,8 @@ class LiveReader(QObject):
         return result
 
     def reads_number(self) -> bool:
-        """True when the answer is a number (number mode, and no picture opened)."""
-        return self._number_mode() and self.opened_image is None
+        """True when the answer is a number (number mode)."""
+        return self._number_mode()
 
     def _worker(self) -> NumberWorker:
         if self._number_worker is None:

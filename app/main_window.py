@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from app import APP_DISPLAY_NAME, help_texts, theme, window_actions
@@ -20,6 +19,7 @@ from app.answer_panel import AnswerPanel
 from app.canvas import DrawingCanvas
 from app.corrections import CorrectionStore
 from app.icon import app_icon
+from app.image_layer import PictureError, load_image_layer
 from app.live_reader import LiveReader
 from app.model_in_use import ModelInUse
 from app.model_store import LoadedModel, ModelStore, describe_model, read_model_card
@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
 
         self.canvas.changed.connect(self.reader.drawing_changed)
         self.canvas.stroke_finished.connect(self.reader.throttle.request_now)
-        self.canvas.drawing_started.connect(self.reader.drawing_started)
+        self.reader.number_hint.connect(lambda text: window_actions.show_hint(self, text))
         self.reader.answered.connect(self.show_result)
         self.reader.failed.connect(self._on_prediction_failed)
         self.answer.bars.digit_clicked.connect(self.teach)
@@ -291,30 +291,19 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ files
 
     def open_image(self, path: str | Path) -> bool:
-        """Classify a picture file and show it in the canvas area."""
-        from lenet.ink import ImageError, load_image
-
+        """Open a picture file as a layer to draw on (undoable), in the current mode."""
         try:
-            array = load_image(path)
-        except (ImageError, OSError, ValueError) as exc:
+            layer = load_image_layer(path)
+        except PictureError as exc:
             self._warn("Open image", f"This picture cannot be used:\n{exc}")
             return False
-        qimage = QImage(str(path))
-        if qimage.isNull():  # a format Qt does not read: show what the engine decoded
-            from app.ink import gray_to_qimage
-
-            gray = array if array.ndim == 2 else array[..., :3].mean(axis=2)
-            qimage = gray_to_qimage(np.asarray(gray, dtype=np.float32) / max(gray.max(), 1e-6))
-        if self.action("number_mode").isChecked():
-            self.action("number_mode").setChecked(False)
-        self.canvas.set_image(qimage)
-        self.reader.opened_image = array
-        self.statusBar().showMessage(f"Opened {Path(path).name}", 4000)
+        self.canvas.set_image(layer)
+        self.statusBar().showMessage(f"Opened {layer.name}", 4000)
         self.reader.throttle.request_now()
         return True
 
     def save_drawing(self, path: str | Path) -> bool:
-        """Save the drawing as a PNG (black ink on white)."""
+        """Save the drawing as a PNG (black ink on white; an opened picture's ink included)."""
         ok = self.canvas.to_qimage().save(str(path), "PNG")
         if not ok:
             self._warn("Save drawing", f"Could not write {path}.")

@@ -1,8 +1,9 @@
-"""How the canvas paints: the strokes' backing image and the look of the paper.
+"""How the canvas paints: the drawing's backing image and the look of the paper.
 
-`BackingImage` keeps the strokes painted at the paper's pixel size, piece by piece while a
-stroke is drawn, so that a repaint only copies an image. The functions below give the paper
-and ink colours for a palette and paint what lies on the paper besides the ink.
+`BackingImage` keeps the opened picture's ink and the strokes painted at the paper's pixel
+size, piece by piece while a stroke is drawn, so that a repaint only copies an image. The
+functions below give the paper and ink colours for a palette and paint what lies on the
+paper besides the ink.
 """
 
 from __future__ import annotations
@@ -13,11 +14,20 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen
 
 from app.drawing import Drawing
-from app.ink import InkStroke, paint_piece, paint_stroke, paint_tail, set_mode_for
+from app.ink import (
+    InkStroke,
+    Picture,
+    paint_picture,
+    paint_piece,
+    paint_stroke,
+    paint_tail,
+    set_mode_for,
+)
 
 
 class BackingImage:
-    """The strokes painted at the paper's pixel size; `scale` is widget pixels per canvas unit.
+    """The picture (if any) and the strokes over it painted at the paper's pixel size;
+    `scale` is widget pixels per canvas unit.
 
     Painting onto a stale (invalidated) image does nothing: the next `image()` renders
     everything from the drawing.
@@ -31,12 +41,14 @@ class BackingImage:
         self._image = None
 
     def image(self, size: QSize, dpr: float, scale: float, drawing: Drawing,
-              ink: QColor) -> QImage:
-        """The image, `size` device pixels, rendered anew from `drawing` if stale."""
+              ink: QColor, picture: Picture | None) -> QImage:
+        """The image, `size` device pixels, rendered anew from `picture` (the drawing's
+        picture, in `ink`) and `drawing`'s strokes if stale."""
         if self._image is None or self._image.size() != size:
             self._image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
             self._image.fill(Qt.GlobalColor.transparent)
             painter = self._painter(scale)
+            paint_picture(painter, picture)
             for stroke in drawing.strokes:
                 set_mode_for(painter, stroke)
                 paint_stroke(painter, stroke, ink)
@@ -97,19 +109,6 @@ def paint_paper(painter: QPainter, rect: QRectF, palette: QPalette) -> None:
     painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid), 1.0))
     painter.setBrush(paper_color(palette))
     painter.drawRoundedRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5), 6.0, 6.0)
-
-
-def paint_picture(painter: QPainter, image: QImage, rect: QRectF) -> None:
-    """An opened picture, scaled to fit `rect` and centred in it."""
-    size = image.size().scaled(rect.size().toSize(), Qt.AspectRatioMode.KeepAspectRatio)
-    target = QRectF(
-        rect.x() + (rect.width() - size.width()) / 2.0,
-        rect.y() + (rect.height() - size.height()) / 2.0,
-        size.width(),
-        size.height(),
-    )
-    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-    painter.drawImage(target, image)
 
 
 def paint_hint(painter: QPainter, rect: QRectF, text: str, ink: QColor) -> None:

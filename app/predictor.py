@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from app.ink import MIN_PRESSURE_SCALE, InkStroke
+from app.ink import MIN_PRESSURE_SCALE, InkStroke, render_ink
 
 
 class ClassifierLike(Protocol):
@@ -117,12 +117,13 @@ class Predictor:
         result.elapsed_ms = (time.perf_counter() - start) * 1000.0
         return result
 
-    def predict_image(self, image: np.ndarray, want_maps: bool = False) -> Result:
-        """Classify a picture (an array as `lenet.ink.load_image` returns it)."""
-        from lenet.ink import preprocess_image
+    def predict_ink(self, ink: np.ndarray, want_maps: bool = False) -> Result:
+        """Classify an ink array (H, W) float in [0, 1], ink = 1: a picture's (`to_ink` of a
+        decoded file: the same answer as `lenet predict`), or a picture drawn on."""
+        from lenet.ink import preprocess_ink
 
         start = time.perf_counter()
-        result = self._classify(preprocess_image(image), want_maps)
+        result = self._classify(preprocess_ink(np.asarray(ink, dtype=np.float32)), want_maps)
         result.elapsed_ms = (time.perf_counter() - start) * 1000.0
         return result
 
@@ -140,8 +141,26 @@ class Predictor:
         engine_strokes = to_engine_strokes(strokes)
         if self._classifier is None or not engine_strokes:
             return Result(empty=True)
+        read = read_strokes(engine_strokes, canvas_size, self._classifier, scale)
+        return self._number(read, start)
+
+    def predict_number_ink(self, ink: np.ndarray) -> Result:
+        """Number mode on an ink array (H, W) float in [0, 1], ink = 1 (an opened picture,
+        drawn on or not): see `lenet.ink.read_number`; boxes in the array's pixels. Tens
+        of milliseconds, like `predict_number`."""
+        from lenet.ink import read_number
+
+        start = time.perf_counter()
+        if self._classifier is None:
+            return Result(empty=True)
+        read = read_number(np.asarray(ink, dtype=np.float32), self._classifier)
+        return self._number(read, start)
+
+    def _number(self, read: Sequence[Any], start: float) -> Result:
+        """The digits `lenet.ink` read (`ReadDigit`s), as a Result timed from `start`."""
+        assert self._classifier is not None
         digits = []
-        for d in read_strokes(engine_strokes, canvas_size, self._classifier, scale):
+        for d in read:
             pred = self._classifier.classify(d.preprocessed.image)  # + its test-time variants
             digits.append(DigitResult(d.preprocessed.image, pred.digit, pred.confidence,
                                       pred.probabilities, pred.not_sure, d.box))
@@ -150,8 +169,32 @@ class Predictor:
         return result
 
 
+WIDE_ASPECT = 1.6
+"""Ink this many times wider than tall is wider than one digit."""
+
+
+def looks_like_several_digits(ink: np.ndarray) -> bool:
+    """True when an ink array (H, W) float in [0, 1] looks like more than one digit: its
+    ink is over WIDE_ASPECT times as wide as tall, or it falls into separate digit groups
+    (`lenet.ink.segment_digits`)."""
+    from lenet.ink import segment_digits
+
+    rows = np.flatnonzero((ink > 0.5).any(axis=1))
+    cols = np.flatnonzero((ink > 0.5).any(axis=0))
+    if rows.size == 0:
+        return False
+    if cols[-1] - cols[0] + 1 > WIDE_ASPECT * (rows[-1] - rows[0] + 1):
+        return True
+    return len(segment_digits(np.asarray(ink, dtype=np.float32))) >= 2
+
+
 def warm_up(classifier: ClassifierLike) -> float:
-    """Run every engine path once (numba compiles or loads its cache); returns seconds taken."""
+    """Run every engine path once (numba compiles or loads its cache); returns seconds taken.
+
+    Number mode is warmed up too, on strokes and on an image, with touching digits drawn in
+    one stroke: cutting them classifies a batch of candidates, a path of its own (batches
+    run in parallel) that would otherwise compile at the first number read.
+    """
     start = time.perf_counter()
     predictor = Predictor(classifier)
     seven = [InkStroke(points=[(120.0, 110.0), (380.0, 110.0), (230.0, 420.0)], width=26.0)]
@@ -162,4 +205,8 @@ def warm_up(classifier: ClassifierLike) -> float:
     eleven = [InkStroke(points=[(x, 60.0), (x, 440.0)], width=24.0) for x in (300.0, 700.0)]
     touching = [*eleven, InkStroke(points=[(300.0, 250.0), (700.0, 250.0)], width=24.0)]
     predictor.predict_number(touching, (1024, 512), 0.5)
+    zigzag = [InkStroke(points=[(200.0, 100.0), (330.0, 420.0), (460.0, 100.0), (590.0, 420.0),
+                                (720.0, 100.0), (850.0, 420.0)], width=30.0)]
+    predictor.predict_number(zigzag, (1024, 512), 0.5)
+    predictor.predict_number_ink(render_ink([*touching, *zigzag], (1024, 512), 0.5))
     return time.perf_counter() - start

@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QSlider, QToolBar
+from PySide6.QtWidgets import QFileDialog, QLabel, QSlider, QToolBar, QToolButton
 
 from app.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH
+from app.drawing import STEP_NAMES
+from app.live_reader import NUMBER_HINT
 from app.probability_bars import a_digit
 from app.settings import THEMES
 
@@ -186,7 +188,33 @@ def create_tool_bar(window: MainWindow) -> tuple[QToolBar, QSlider, QLabel]:
     tools.addSeparator()
     tools.addActions([act("number_mode"), act("feature_maps")])
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, tools)
+    for name, prefix in (("undo", "&Undo"), ("redo", "&Redo")):
+        button = tools.widgetForAction(act(name))
+        if isinstance(button, QToolButton):
+            fix_width(button, [prefix, *(f"{prefix} {step}" for step in STEP_NAMES)])
     return tools, slider, label
+
+
+def fix_width(button: QToolButton, texts: list[str]) -> None:
+    """Give a tool button the width of the widest of `texts` its action can show ("Undo
+    Stroke", "Undo Open Image"...), so that the tool bar does not jump when the text changes."""
+    action = button.defaultAction()
+    shown = action.text()
+    widths = []
+    for text in texts:
+        action.setText(text)
+        widths.append(button.sizeHint().width())
+    action.setText(shown)
+    button.setFixedWidth(max(widths))
+
+
+def show_hint(window: MainWindow, text: str) -> None:
+    """Show the Number Mode hint in the status bar until it is taken back ("")."""
+    status = window.statusBar()
+    if text:
+        status.showMessage(text)
+    elif status.currentMessage() == NUMBER_HINT:
+        status.clearMessage()
 
 
 def create_status_bar(window: MainWindow) -> tuple[QLabel, QLabel, QLabel]:
