@@ -37,6 +37,7 @@ class ModelInUse(QObject):
         self.loaded = LoadedModel(None, None, True)
         self._ready = False
         self._loader: EngineLoader | None = None
+        self._startup_used = False  # the start-up model is used once, at its first signal
 
     def is_ready(self) -> bool:
         """True once a model is loaded and warmed up (live prediction on)."""
@@ -48,13 +49,28 @@ class ModelInUse(QObject):
         """Load the preferred model (with fallback) and warm the engine up, off this thread."""
         preferred = self._settings.get("model/path")
         self._loader = EngineLoader(lambda: self.store.load_startup(preferred), warm_up_fn)
-        self._loader.finished.connect(self.use_startup_model)
+        # progress: the first screen is warm, the rest of the warm-up goes on in the thread
+        self._loader.progress.connect(self._use_startup_once)
+        self._loader.finished.connect(self._on_loader_finished)
         self._loader.failed.connect(self._on_start_failed)
         self._loader.start()
 
-    def use_startup_model(self, loaded: LoadedModel) -> None:
-        """Use the model found at start (from `start`'s thread, or given directly)."""
+    def _use_startup_once(self, loaded: LoadedModel) -> None:
+        if not self._startup_used:  # not again at `finished`, nor over a model chosen since
+            self._startup_used = True
+            self._use_found(loaded)
+
+    def _on_loader_finished(self, loaded: LoadedModel) -> None:
         self._end_loader()
+        self._use_startup_once(loaded)
+
+    def use_startup_model(self, loaded: LoadedModel) -> None:
+        """Use the model found at start (given directly: tests, the self-test)."""
+        self._end_loader()
+        self._startup_used = True
+        self._use_found(loaded)
+
+    def _use_found(self, loaded: LoadedModel) -> None:
         # a model that failed to load is forgotten, or the warning would repeat every start
         self.use(loaded, remember=loaded.fell_back)
         if loaded.message:
@@ -64,6 +80,9 @@ class ModelInUse(QObject):
 
     def _on_start_failed(self, message: str) -> None:
         self._end_loader()
+        if self._startup_used and self._ready:  # live prediction works; a later path failed
+            self.warning.emit("Engine", f"Part of the engine could not be prepared: {message}")
+            return
         self._ready = False
         self.start_failed.emit(message)
 

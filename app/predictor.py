@@ -8,7 +8,7 @@ imported lazily so that the GUI modules import before the engine is loaded.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -188,17 +188,24 @@ def looks_like_several_digits(ink: np.ndarray) -> bool:
     return len(segment_digits(np.asarray(ink, dtype=np.float32))) >= 2
 
 
-def warm_up(classifier: ClassifierLike) -> float:
+def warm_up(classifier: ClassifierLike, ready: Callable[[], None] = lambda: None) -> float:
     """Run every engine path once (numba compiles or loads its cache); returns seconds taken.
 
-    Number mode is warmed up too, on strokes and on an image, with touching digits drawn in
-    one stroke: cutting them classifies a batch of candidates, a path of its own (batches
-    run in parallel) that would otherwise compile at the first number read.
+    First what the first screen needs — a drawing read live, with its network view — made
+    ready by `lenet.compile_ahead` (on the very first start its kernels compile in parallel
+    processes), then `ready()` is called: live prediction can start. Then the rest, still
+    on this thread: eraser strokes, batches, and number mode, on strokes and on an image,
+    with touching digits drawn in one stroke (cutting them classifies a batch of
+    candidates, a path of its own that would otherwise compile at the first number read).
     """
+    from lenet.compile_ahead import compile_ahead
+
     start = time.perf_counter()
+    compile_ahead()
     predictor = Predictor(classifier)
     seven = [InkStroke(points=[(120.0, 110.0), (380.0, 110.0), (230.0, 420.0)], width=26.0)]
     predictor.predict_strokes(seven, (512, 512), want_maps=True)
+    ready()
     erased = [*seven, InkStroke(points=[(300.0, 100.0), (310.0, 120.0)], width=10.0, erase=True)]
     predictor.predict_strokes(erased, (512, 512))
     classifier.predict_proba(np.zeros((2, 28, 28), dtype=np.float32))

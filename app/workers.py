@@ -150,10 +150,12 @@ class DownloadWorker(BackgroundJob):
 class EngineLoader(BackgroundJob):
     """Start-up: load the model (with fallback) and warm the engine up, off the GUI thread.
 
-    finished(LoadedModel).
+    progress(LoadedModel) as soon as the first screen's kernels are ready (live prediction
+    can start; the rest of the warm-up goes on here), finished(LoadedModel) at the end.
     """
 
-    def __init__(self, load: Callable[[], Any], warm_up: Callable[[Any], Any] | None) -> None:
+    def __init__(self, load: Callable[[], Any],
+                 warm_up: Callable[[Any, Callable[[], None]], Any] | None) -> None:
         super().__init__()
         self._load = load
         self._warm_up = warm_up
@@ -161,5 +163,5 @@ class EngineLoader(BackgroundJob):
     def work(self) -> Any:
         loaded = self._load()
         if loaded.classifier is not None and self._warm_up is not None:
-            self._warm_up(loaded.classifier)
+            self._warm_up(loaded.classifier, lambda: self.progress.emit(loaded))
         return loaded

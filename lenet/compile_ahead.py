@@ -40,7 +40,16 @@ def _inference() -> None:  # one image: the fused kernel's serial build, as live
     Classifier(lenet5()).predict_proba(np.zeros((1, 28, 28), np.float32))
 
 
-JOBS: dict[str, Callable[[], None]] = {"inference": _inference, "preprocess": _preprocess}
+def _layers() -> None:  # the layer-by-layer pass the network view shows
+    from lenet.classifier import Classifier
+    from lenet.nn.model import lenet5
+
+    Classifier(lenet5()).activations(np.zeros((28, 28), np.float32))
+
+
+JOBS: dict[str, Callable[[], None]] = {
+    "inference": _inference, "preprocess": _preprocess, "layers": _layers,
+}
 """The first screen's kernels, by job name; the longest first (it runs in this process)."""
 
 

@@ -53,7 +53,8 @@ def test_startup_loads_in_background_and_falls_back(qtbot, app_paths, settings_p
     corrupt.write_text("bad")
     settings = Settings(settings_path)
     settings.set("model/path", str(corrupt))
-    window = MainWindow(settings, app_paths, fake_store, warm_up_fn=lambda clf: time.sleep(0.2))
+    window = MainWindow(settings, app_paths, fake_store,
+                        warm_up_fn=lambda clf, ready: time.sleep(0.2))
     qtbot.addWidget(window)
     assert not window.is_ready()
     assert "Preparing engine" in window.statusBar().currentMessage()
@@ -70,7 +71,7 @@ def test_gui_stays_responsive_during_startup(qtbot, app_paths, settings_path, fa
     from app.settings import Settings
 
     window = MainWindow(Settings(settings_path), app_paths, fake_store,
-                        warm_up_fn=lambda clf: time.sleep(0.5))
+                        warm_up_fn=lambda clf, ready: time.sleep(0.5))
     qtbot.addWidget(window)
     ticks = []
     timer = QTimer()
@@ -110,3 +111,38 @@ def test_themes(window, theme):
     window.set_theme(theme)
     assert window.action(f"theme_{theme}").isChecked()
     assert not window.grab().isNull()
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_live_prediction_starts_once_the_first_screen_is_warm(fails, qtbot, app_paths,
+                                                              settings_path, fake_store):
+    """The rest of the warm-up (number mode, batches) goes on after `ready`; a model chosen
+    meanwhile is not replaced when it ends, and a failure in it keeps live prediction on."""
+    import threading
+
+    from app.main_window import MainWindow
+    from app.settings import Settings
+
+    release = threading.Event()
+
+    def warm_up(classifier, ready):
+        ready()
+        release.wait(10)
+        if fails:
+            raise RuntimeError("the number reader could not compile")
+
+    window = MainWindow(Settings(settings_path), app_paths, fake_store, warm_up_fn=warm_up)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(window.is_ready, timeout=5000)
+    window.canvas.add_stroke([(256.0, 80.0), (256.0, 420.0)])
+    wait_for_answer(qtbot, window, 1)  # live while the rest is still warming up
+    window.reset_to_bundled()
+    chosen = window.loaded
+    release.set()
+    if fails:
+        qtbot.waitUntil(lambda: bool(window.messages), timeout=5000)
+        assert "could not be prepared" in window.messages[-1][1]
+    else:
+        window.model_in_use.wait()
+        qtbot.wait(100)  # the loader's `finished` is delivered
+    assert window.is_ready() and window.loaded is chosen

@@ -131,6 +131,7 @@ def test_the_start_up_warm_up_reads_numbers(engine_spies, qtbot, app_paths, sett
         window = MainWindow(Settings(settings_path), app_paths, fake_store)
         show_widget(qtbot, window, 900, 600)
         qtbot.waitUntil(window.is_ready, timeout=30000)
+        window.model_in_use.wait()  # number mode warms up after live prediction is on
     finally:
         FakeClassifier.predict_proba = predict_proba
     assert engine_spies["read_number"] >= 1 and engine_spies["read_strokes"] >= 1

@@ -207,7 +207,7 @@ def test_engine_failure_is_reported(qtbot, app_paths, settings_path, fake_store)
     from app.main_window import MainWindow
     from app.settings import Settings
 
-    def broken_warm_up(classifier):
+    def broken_warm_up(classifier, ready):
         raise RuntimeError("numba could not compile")
 
     window = MainWindow(Settings(settings_path), app_paths, fake_store, warm_up_fn=broken_warm_up)
