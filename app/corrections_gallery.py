@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -104,7 +105,8 @@ class CorrectionsGallery(QDialog):
 
         self.bad_box = QGroupBox("Files that cannot be read (never used for training)", self)
         self.bad_list = QListWidget(self.bad_box)
-        self.bad_list.setMaximumHeight(90)
+        self.bad_list.setMaximumHeight(64)
+        self.bad_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.delete_bad_button = QPushButton("Delete &Unreadable Files", self.bad_box)
         self.delete_bad_button.clicked.connect(self.delete_unreadable)
         bad_layout = QVBoxLayout(self.bad_box)
@@ -126,7 +128,7 @@ class CorrectionsGallery(QDialog):
         layout.addLayout(edit)
         layout.addWidget(self.bad_box)
         layout.addLayout(bottom)
-        self.resize(640, 520)
+        self.resize(660, 560)
         self.reload()
 
     # ------------------------------------------------------------------ reading
@@ -137,7 +139,7 @@ class CorrectionsGallery(QDialog):
         good, bad = self.scan.good, self.scan.bad
         self.grid.clear()
         for c in good:
-            said = f"\nread as {c.predicted}" if c.predicted is not None else ""
+            said = f"\n(read as {c.predicted})" if c.predicted is not None else ""
             item = QListWidgetItem(_thumbnail(c.image), f"{c.label}{said}")
             item.setData(PATH_ROLE, str(c.json_path))
             item.setToolTip(f"Stored as {c.label}" + (

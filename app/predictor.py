@@ -41,6 +41,7 @@ class DigitResult:
     probabilities: np.ndarray  # (10,)
     not_sure: bool
     box: tuple[int, int, int, int] | None = None
+    count_uncertain: bool = False  # number mode: the reader doubts how many digits are here
 
 
 @dataclass
@@ -142,7 +143,8 @@ class Predictor:
         for d in read_strokes(engine_strokes, canvas_size, self._classifier, scale):
             pred = self._classifier.prediction_from(d.probabilities)
             digits.append(DigitResult(d.preprocessed.image, pred.digit, pred.confidence,
-                                      pred.probabilities, pred.not_sure, d.box))
+                                      pred.probabilities, pred.not_sure, d.box,
+                                      bool(d.count_uncertain)))
         result = Result(empty=not digits, digit=digits[0] if digits else None, digits=digits)
         result.elapsed_ms = (time.perf_counter() - start) * 1000.0
         return result
