@@ -143,7 +143,7 @@ class NumberBoxes(QWidget):
         elif self.selected is not None:
             d = self.digits[self.selected]
             self._paint_banner(painter, f"Press the right digit to correct this "
-                                        f"{d.digit} (0–9)")
+                                        f"{d.digit} (0 to 9)")
         painter.end()
 
     def _paint_banner(self, painter: QPainter, text: str) -> None:
@@ -196,7 +196,7 @@ class NumberCorrections(QObject):
             self.boxes.select(i)  # a click elsewhere draws, and deselects
             if i is not None:
                 d = self.boxes.digits[i]
-                self._status(f"Press the right digit (0–9) to correct this {d.digit}", 6000)
+                self._status(f"Press the right digit (0 to 9) to correct this {d.digit}", 6000)
                 event.accept()
                 return True  # a click on a tab selects; it does not draw
         return False
