@@ -31,10 +31,10 @@ def intro_html(mode: str, scan: CorrectionScan | None) -> str:
     if mode == "finetune":
         n = len(scan.good) if scan else 0
         return (f"Teaches the model in use your <b>{plural(n, 'correction')}</b>, mixed with "
-                "6,000 MNIST digits so that it does not forget the rest. Two epochs take about "
-                "ten seconds; the very first run after installing also prepares the training "
-                "engine, which takes a minute or two. The model in use only changes if you "
-                "choose <i>Use this model</i>.")
+                "6,000 MNIST digits so that it does not forget the rest. Two epochs take from "
+                "a few seconds to half a minute, as busy as the computer is; the very first "
+                "run after installing also prepares the training engine, a minute or two. The "
+                "model in use only changes if you choose <i>Use this model</i>.")
     return ("Trains a new LeNet-5 from scratch on MNIST's 60,000 handwritten digits. "
             "It runs in the background (you can keep drawing); the model in use only "
             "changes if you choose <i>Use this model</i> at the end.")
