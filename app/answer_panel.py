@@ -64,7 +64,8 @@ class AnswerPanel(QWidget):
         """Show `result` as a number (`number`) or as one digit's bars, marking the bar of
         `taught` (the digit this drawing was stored as, if any)."""
         if number:
-            self.number_view.set_digits([(d.digit, d.confidence, d.not_sure, d.image)
+            self.number_view.set_digits([(d.digit, d.confidence,
+                                          d.not_sure or d.count_uncertain, d.image)
                                          for d in result.digits])
             self.input_view.set_image(result.digit.image if result.digit else None)
             _tell("number " + "".join(str(d.digit) for d in result.digits))

@@ -1,14 +1,14 @@
-"""The personal dataset built by "Correct me", and the data mix used to fine-tune on it.
+"""The personal dataset built by "Correct me" (mixed into training by `app.training_data`).
 
 Each correction is two files in the corrections folder with the same stem:
 `<time>-<label>.json` (label, what the model said, the strokes, the canvas size) and
 `<time>-<label>.png` (the 28×28 input the network saw, white ink on black, MNIST style).
+The label in the JSON is the one that counts (a relabelled correction keeps its file names).
 """
 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -47,17 +47,6 @@ class CorrectionScan:
 
     good: list[Correction]
     bad: list[tuple[Path, str]]
-
-
-@dataclass(frozen=True)
-class TrainingData:
-    """What `lenet.training.trainer.Trainer` needs: train/test images (N, 28, 28) uint8, labels."""
-
-    train_images: np.ndarray
-    train_labels: np.ndarray
-    test_images: np.ndarray
-    test_labels: np.ndarray
-    description: str = "MNIST"
 
 
 class CorrectionStore:
@@ -107,14 +96,33 @@ class CorrectionStore:
         return json_path
 
     def remove(self, json_path: Path) -> None:
-        """Delete one correction (its JSON and PNG files)."""
+        """Delete one correction (its JSON and PNG files), readable or not."""
         json_path = Path(json_path)
         try:
             record = json.loads(json_path.read_text(encoding="utf-8"))
-            json_path.with_name(str(record.get("image", ""))).unlink(missing_ok=True)
+            name = str(record.get("image", "")) if isinstance(record, dict) else ""
+            if name and json_path.with_name(name).parent == json_path.parent:
+                json_path.with_name(name).unlink(missing_ok=True)
         except (OSError, ValueError):
             pass
+        json_path.with_suffix(".png").unlink(missing_ok=True)  # a damaged JSON's picture
         json_path.unlink(missing_ok=True)
+
+    def relabel(self, json_path: Path, label: int) -> None:
+        """Give a stored correction another label (its JSON is rewritten atomically).
+        Raises ValueError for a label that is not a digit or a file that is not a correction,
+        OSError when it cannot be written."""
+        if not 0 <= int(label) <= 9:
+            raise ValueError(f"label must be a digit 0-9, got {label}")
+        from lenet.atomic import atomic_write
+
+        json_path = Path(json_path)
+        record = json.loads(json_path.read_text(encoding="utf-8"))
+        if not isinstance(record, dict):
+            raise ValueError(f"{json_path.name} does not describe a correction")
+        record["label"] = int(label)
+        with atomic_write(json_path) as f:
+            f.write(json.dumps(record, indent=1).encode())
 
     def _json_files(self) -> list[Path]:
         if not self.folder.is_dir():
@@ -181,28 +189,3 @@ class CorrectionStore:
         return (np.stack([c.image for c in items]),
                 np.array([c.label for c in items], dtype=np.uint8))
 
-
-def finetune_data(
-    mnist: Any,
-    images: np.ndarray,
-    labels: np.ndarray,
-    mnist_images: int = 6000,
-    share: float = 0.2,
-    seed: int = 0,
-) -> TrainingData:
-    """A random MNIST training subset plus the corrections, repeated to make up about `share`
-    of the mix (so a handful of corrections is not drowned out). MNIST's test set is kept
-    for measuring the result."""
-    if len(images) == 0:
-        raise ValueError("there are no corrections to fine-tune on yet")
-    rng = np.random.default_rng(seed)
-    n = min(int(mnist_images), len(mnist.train_labels))
-    pick = rng.choice(len(mnist.train_labels), size=n, replace=False)
-    wanted = share / (1.0 - share) * n
-    repeat = int(min(max(1, math.ceil(wanted / len(images))), 200))
-    train_images = np.concatenate([mnist.train_images[pick], np.tile(images, (repeat, 1, 1))])
-    train_labels = np.concatenate([np.asarray(mnist.train_labels)[pick],
-                                   np.tile(labels, repeat)]).astype(np.uint8)
-    return TrainingData(train_images.astype(np.uint8), train_labels, mnist.test_images,
-                        mnist.test_labels,
-                        description=f"MNIST subset ({n}) + {len(images)} corrections x{repeat}")

@@ -24,6 +24,7 @@ from app.live_reader import LiveReader
 from app.model_in_use import ModelInUse
 from app.model_store import LoadedModel, ModelStore, describe_model, read_model_card
 from app.network_view import NetworkDock
+from app.number_overlay import NumberCorrections
 from app.paths import AppPaths
 from app.predictor import Predictor, Result, warm_up
 from app.probability_bars import a_digit
@@ -69,6 +70,8 @@ class MainWindow(QMainWindow):
         self.reader = LiveReader(self.canvas, self.predictor, self.model_in_use.is_ready,
                                  lambda: self.action("number_mode").isChecked(),
                                  self.maps_dock.isVisible, self)
+        self.number_corrections = NumberCorrections(self.canvas, self.reader, self.corrections,
+                                                    self.statusBar().showMessage, self)
         self._actions: dict[str, QAction] = window_actions.create_actions(self)
         window_actions.create_menus(self)
         self.tool_bar, self.pen_slider, self.pen_label = window_actions.create_tool_bar(self)
@@ -213,9 +216,8 @@ class MainWindow(QMainWindow):
     def teach(self, label: int) -> bool:
         """Store the current drawing as an example of `label` (digit key or a bar click)."""
         result = self.last_result
-        if self.action("number_mode").isChecked():
-            self.statusBar().showMessage("Corrections work in single-digit mode", 4000)
-            return False
+        if self.action("number_mode").isChecked():  # one digit of the number, by its box
+            return self.number_corrections.teach(int(label))
         if result is None or result.empty or result.digit is None:
             self.statusBar().showMessage("Draw a digit first, then press its key to teach it",
                                          4000)

@@ -43,6 +43,7 @@ class DigitResult:
     probabilities: np.ndarray  # (10,)
     not_sure: bool
     box: tuple[int, int, int, int] | None = None
+    count_uncertain: bool = False  # number mode: the reader doubts how many digits are here
 
 
 @dataclass
@@ -163,7 +164,8 @@ class Predictor:
         for d in read:
             pred = self._classifier.classify(d.preprocessed.image)  # + its test-time variants
             digits.append(DigitResult(d.preprocessed.image, pred.digit, pred.confidence,
-                                      pred.probabilities, pred.not_sure, d.box))
+                                      pred.probabilities, pred.not_sure, d.box,
+                                      bool(d.count_uncertain)))
         result = Result(empty=not digits, digit=digits[0] if digits else None, digits=digits)
         result.elapsed_ms = (time.perf_counter() - start) * 1000.0
         return result

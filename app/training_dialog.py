@@ -30,12 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.corrections import CorrectionStore
+from app.corrections import CorrectionScan, CorrectionStore
+from app.corrections_choice import CorrectionsChoice, intro_html, unreadable_text
 from app.mnist_folder import MnistFolderField, default_data_dir
 from app.settings import Settings
 from app.text_dialog import ask_yes_no
 from app.training_curves import TrainingCurves
 from app.training_worker import (
+    Stage,
     TrainerFactory,
     TrainingPlan,
     TrainingWorker,
@@ -99,19 +101,10 @@ class TrainingDialog(QDialog):
     # ------------------------------------------------------------------ layout
 
     def _build(self, finetune: bool, download: Callable[..., Path] | None) -> None:
-        if finetune:
-            scan = self._corrections.scan() if self._corrections is not None else None
-            n = len(scan.good) if scan else 0
-            left_out = (f" ({len(scan.bad)} unreadable file{'s' if len(scan.bad) != 1 else ''} "
-                        "left out)") if scan and scan.bad else ""
-            intro = (f"Teaches the model in use your <b>{n} correction{'s' if n != 1 else ''}"
-                     f"</b>{left_out}, mixed with 6,000 MNIST digits so that it does not forget "
-                     "the rest. The model in use only changes if you choose "
-                     "<i>Use this model</i>.")
-        else:
-            intro = ("Trains a new LeNet-5 from scratch on MNIST's 60,000 handwritten digits. "
-                     "It runs in the background (you can keep drawing); the model in use only "
-                     "changes if you choose <i>Use this model</i> at the end.")
+        scan = self._corrections.scan() if self._corrections is not None else None
+        intro = intro_html(self.mode, scan)
+        if finetune and scan is not None and scan.bad:
+            intro += " " + _escape(unreadable_text(scan))
         self.intro = QLabel(intro, self)
         self.intro.setWordWrap(True)
 
@@ -141,6 +134,9 @@ class TrainingDialog(QDialog):
         form.addRow("", self.augment)
         form.addRow("&Training images:", self.subset)
         form.setRowVisible(self.subset, not finetune)  # fine-tuning uses its own mix
+        self.corrections_choice = CorrectionsChoice(scan or CorrectionScan([], []), self)
+        form.addRow("Corrections:", self.corrections_choice)
+        form.setRowVisible(self.corrections_choice, not finetune)  # fine-tuning: always
 
         self.data_folder = MnistFolderField(download, self)
         self.data_folder.downloading_changed.connect(self._on_downloading_changed)
@@ -157,8 +153,9 @@ class TrainingDialog(QDialog):
         self.speed_label = QLabel("— images/s", self)
         self.eta_label = QLabel("ETA —", self)
         stats = QHBoxLayout()
-        for label in (self.epoch_label, self.speed_label, self.eta_label):
-            stats.addWidget(label, 1)
+        for label, stretch in ((self.epoch_label, 3), (self.speed_label, 1), (self.eta_label, 1)):
+            stats.addWidget(label, stretch)
+        self.epoch_label.setWordWrap(True)  # a stage can be a sentence
 
         self.curves = TrainingCurves(self)
 
@@ -232,6 +229,7 @@ class TrainingDialog(QDialog):
             data_dir=self.data_folder.text(),
             init=self._init,
             corrections_dir=self._corrections.folder if self._corrections else None,
+            include_corrections=self.mode == "finetune" or self.corrections_choice.included(),
         )
 
     def is_training(self) -> bool:
@@ -268,7 +266,7 @@ class TrainingDialog(QDialog):
         self.error = None
         self.curves.reset(plan.epochs)
         self.progress_bar.setValue(0)
-        self.epoch_label.setText("Loading data…")
+        self.epoch_label.setText("Starting…")
         self.speed_label.setText("— images/s")
         self.eta_label.setText("ETA —")
         self.result_label.setText("")
@@ -300,6 +298,9 @@ class TrainingDialog(QDialog):
                 worker.wait(timeout_ms)
 
     def _on_progress(self, p: Any) -> None:
+        if isinstance(p, Stage):  # before the first batch: say what takes the time
+            self.epoch_label.setText(p.text)
+            return
         self.progress_bar.setValue(round(1000 * float(p.fraction_done)))
         self.epoch_label.setText(f"Epoch {p.epoch}/{p.epochs} · batch {p.batch}/{p.batches}")
         self.speed_label.setText(f"{p.images_per_s:,.0f} images/s")

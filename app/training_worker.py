@@ -4,7 +4,8 @@
 happens there too) and returns an object with `run() -> TrainResult` — normally a
 `lenet.training.trainer.Trainer`. Progress is forwarded as `progress(object)` (at most every
 `min_interval_s`, but every end-of-epoch report is kept); the run ends with exactly one of
-`finished(TrainResult)`, `failed(str)` or `cancelled()`.
+`finished(TrainResult)`, `failed(str)` or `cancelled()`. Before the first batch the factory
+reports what it is doing as `Stage`s (reading MNIST, preparing the engine), never throttled.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+import numpy as np
 
 from app.workers import BackgroundJob
 
@@ -27,6 +30,13 @@ class TrainerLike(Protocol):
 TrainerFactory = Callable[[Callable[[Any], None], Callable[[], bool]], TrainerLike]
 
 
+@dataclass(frozen=True)
+class Stage:
+    """What a run is doing before its first batch, for people ("Reading MNIST…")."""
+
+    text: str
+
+
 class TrainingWorker(BackgroundJob):
     """Runs one training (or fine-tuning) run in its own thread."""
 
@@ -37,6 +47,9 @@ class TrainingWorker(BackgroundJob):
         self._last_emit = 0.0
 
     def _on_progress(self, p: Any) -> None:
+        if isinstance(p, Stage):
+            self.progress.emit(p)
+            return
         now = time.monotonic()
         end_of_epoch = getattr(p, "val_accuracy", None) is not None or (
             getattr(p, "batch", 0) == getattr(p, "batches", -1)
@@ -81,29 +94,59 @@ class TrainingPlan:
     data_dir: str = ""  # empty: the engine's default MNIST folder
     init: Any = None  # the classifier to fine-tune
     corrections_dir: Path | None = None
+    include_corrections: bool = True  # a retrain learns the corrections too
     finetune_mnist_images: int = 6000
 
 
+_engine_prepared: set[tuple[str, bool]] = set()  # (optimizer, augment) compiled this session
+
+
+def _prepare_engine(config: Any, on_progress: Callable[[Any], None]) -> None:
+    """Compile the training kernels (or load them from numba's cache) before the first batch,
+    saying so: on the very first run after installing, this is most of the wait."""
+    from lenet.training.trainer import warm_up
+
+    key = (config.optimizer, bool(config.augment))
+    if key in _engine_prepared:
+        return
+    on_progress(Stage("Preparing the training engine… (the first run after installing "
+                      "takes a minute or two)"))
+    warm_up(config)
+    _engine_prepared.add(key)
+
+
 def engine_trainer_factory(plan: TrainingPlan) -> TrainerFactory:
-    """A factory for `TrainingWorker` that loads MNIST (+ corrections) and builds a Trainer."""
+    """A factory for `TrainingWorker` that loads MNIST (kept for the session) and the
+    corrections (fine-tune: always; retrain: unless left out), and builds a Trainer."""
 
     def make(on_progress: Callable[[Any], None], should_stop: Callable[[], bool]) -> TrainerLike:
-        from app.corrections import CorrectionStore, finetune_data
-        from lenet.data import load_mnist
+        from app.corrections import CorrectionStore
+        from app.training_data import finetune_data, retrain_data, session_mnist
         from lenet.training import TrainConfig, Trainer
 
-        mnist = load_mnist(plan.data_dir or None)
-        data: Any = mnist
-        init = None
+        on_progress(Stage("Reading MNIST…"))
+        mnist = session_mnist(plan.data_dir or None)
+        images = np.zeros((0, 28, 28), np.uint8)
+        labels = np.zeros(0, np.uint8)
+        wanted = plan.mode == "finetune" or plan.include_corrections
+        if wanted and plan.corrections_dir is not None:
+            on_progress(Stage("Reading your corrections…"))
+            images, labels = CorrectionStore(plan.corrections_dir).arrays()
         if plan.mode == "finetune":
             if plan.corrections_dir is None:
                 raise ValueError("no corrections folder")
-            images, labels = CorrectionStore(plan.corrections_dir).arrays()
             data = finetune_data(mnist, images, labels, plan.finetune_mnist_images)
-            init = plan.init
+        else:
+            data = retrain_data(mnist, images, labels, plan.subset)
         config = TrainConfig(epochs=plan.epochs, batch_size=plan.batch_size, lr=plan.lr,
-                             optimizer=plan.optimizer, augment=plan.augment, subset=plan.subset)
+                             optimizer=plan.optimizer, augment=plan.augment)
+        if should_stop():
+            from lenet.training import TrainingCancelled
+
+            raise TrainingCancelled("stopped before training")
+        _prepare_engine(config, on_progress)
+        on_progress(Stage("Training…"))
         return Trainer(config, data, on_progress=on_progress, should_stop=should_stop,
-                       init=init)
+                       init=plan.init if plan.mode == "finetune" else None)
 
     return make

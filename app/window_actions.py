@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QSlider, QToolBar, QToolButton
 
 from app.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH
+from app.corrections_gallery import show_gallery
 from app.drawing import STEP_NAMES
 from app.live_reader import NUMBER_HINT
 from app.probability_bars import a_digit
@@ -95,6 +96,9 @@ def create_actions(window: MainWindow) -> dict[str, QAction]:
     a("finetune", "&Fine-tune on My Corrections…", "Ctrl+Shift+T",
       "Teach the model your corrections (briefly trains on them mixed with MNIST)",
       window.show_finetune_dialog)
+    a("corrections", "&Corrections…", "Ctrl+Shift+C",
+      "See your stored corrections: change a label, delete one, find unreadable files",
+      lambda: show_gallery(window, window.corrections))
     a("load_model", "&Load Model…", "Ctrl+L", "Use a model file (.npz)",
       lambda: ask_load_model(window))
     a("save_model", "Save Model &As…", "Ctrl+Shift+S", "Save the model in use to a file",
@@ -145,7 +149,7 @@ def create_menus(window: MainWindow) -> None:
     edit.addActions([act("eraser"), act("thinner"), act("thicker")])
 
     model = bar.addMenu("&Model")
-    model.addActions([act("retrain"), act("finetune")])
+    model.addActions([act("retrain"), act("finetune"), act("corrections")])
     teach = model.addMenu("&Correct Me")
     teach.setStatusTip("Wrong answer? Tell the model the right digit")
     teach.addActions([act(f"teach_{d}") for d in range(10)])

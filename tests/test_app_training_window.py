@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.corrections import CorrectionStore, finetune_data
+from app.corrections import CorrectionStore
 from app.mnist_folder import mnist_present
+from app.training_data import finetune_data
 from app.training_worker import TrainingPlan, TrainingWorker, engine_trainer_factory
 from tests.test_app_training import MNIST_DIR, fake_factory
 
@@ -119,4 +120,4 @@ def test_real_engine_tiny_run_then_finetune(qtbot, tmp_path):
     worker.wait()
     tuned = blocker.args[0]
     assert tuned.classifier is not result.classifier
-    assert "corrections" in tuned.classifier.metadata.get("data", "")
+    assert "+ 1 correction x" in tuned.classifier.metadata.get("data", "")

@@ -224,7 +224,7 @@ def test_number_mode(window, qtbot):
     window.canvas.add_stroke([(200.0, 100.0), (200.0, 420.0)])
     window.canvas.add_stroke([(600.0, 100.0), (600.0, 420.0)])
     qtbot.waitUntil(lambda: window.answer.number_view.number() == "11", timeout=3000)
-    assert not window.teach(3)  # corrections are single-digit only
+    assert not window.teach(3)  # no digit's box was clicked: nothing to correct
     window.action("number_mode").setChecked(False)
     assert window.canvas.canvas_size() == SINGLE_CANVAS
     assert window.answer.stack.currentWidget() is window.answer.bars

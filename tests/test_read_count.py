@@ -1,0 +1,54 @@
+"""How sure the number reader is of how many digits it read (`ReadDigit.count_uncertain`)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from lenet.ink import Stroke, read_strokes
+from lenet.ink.candidates import Candidate
+from lenet.ink.number_reader import best_by_count, count_margin
+
+
+def _cand(start: int, stop: int) -> Candidate:
+    return Candidate(start, stop, np.zeros((1, 1), np.float32), None, ())  # type: ignore[arg-type]
+
+
+def test_best_by_count_keeps_the_best_chain_for_each_number_of_digits():
+    # pieces [0, 3): the whole (1 digit), 0-1 + 1-3 (2), 0-2 + 2-3 (2), three singles (3)
+    cands = [_cand(0, 3), _cand(0, 1), _cand(1, 3), _cand(0, 2), _cand(2, 3), _cand(1, 2)]
+    scores = np.array([-0.5, -1.0, -2.0, -0.2, -0.1, -3.0])
+    by_count = best_by_count(cands, scores, 3)
+    assert by_count == pytest.approx({1: -0.5, 2: -0.3, 3: -4.1})
+    assert count_margin(cands, scores, 3, 2) == pytest.approx(0.2)  # 2 digits vs the whole
+    assert count_margin(cands[:1], scores[:1], 3, 1) == math.inf  # nothing else is possible
+
+
+@pytest.fixture(scope="module")
+def model():
+    from lenet.model_file import bundled_model_path, load_model
+
+    return load_model(bundled_model_path())
+
+
+def _ring(cx: float, a0: float = 0.0) -> list[tuple[float, float]]:
+    return [(cx + 120 * math.sin(a0 + 2 * math.pi * t / 40),
+             256 - 170 * math.cos(a0 + 2 * math.pi * t / 40)) for t in range(41)]
+
+
+def test_digits_written_apart_are_read_without_doubt(model):
+    one = Stroke(np.array([(300.0, 80.0), (300.0, 430.0)]), 24.0)
+    zero = Stroke(np.array(_ring(650.0)), 24.0)
+    digits = read_strokes([one, zero], (1024, 512), model, 0.5)
+    assert [d.digit for d in digits] == [1, 0]
+    assert not any(d.count_uncertain for d in digits)
+    assert min(d.p_one_digit for d in digits) > 0.5
+
+
+def test_two_zeros_merged_in_one_stroke_are_not_one_sure_digit(model):
+    blob = Stroke(np.array(_ring(380.0)[:-1] + _ring(620.0, math.pi)[::-1]), 24.0)
+    digits = read_strokes([blob], (1024, 512), model, 0.5)
+    assert len(digits) == 1  # read as one digit, but...
+    assert digits[0].count_uncertain and digits[0].p_one_digit < 0.5
