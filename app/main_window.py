@@ -305,10 +305,14 @@ class MainWindow(QMainWindow):
         return True
 
     def save_drawing(self, path: str | Path) -> bool:
-        """Save the drawing as a PNG (black ink on white; an opened picture's ink included)."""
-        ok = self.canvas.to_qimage().save(str(path), "PNG")
+        """Save the drawing as a PNG (black ink on white; an opened picture's ink included),
+        or, for a .json path, its strokes as an ink file (`lenet.ink.ink_file`)."""
+        if str(path).lower().endswith(".json"):
+            ok, why = window_actions.save_ink_file(self.canvas, path)
+        else:
+            ok, why = self.canvas.to_qimage().save(str(path), "PNG"), f"Could not write {path}."
         if not ok:
-            self._warn("Save drawing", f"Could not write {path}.")
+            self._warn("Save drawing", why)
             return False
         self.statusBar().showMessage(f"Saved {Path(path).name}", 4000)
         return True

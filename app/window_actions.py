@@ -68,8 +68,9 @@ def create_actions(window: MainWindow) -> dict[str, QAction]:
     canvas = window.canvas
     a("open_image", "&Open Image…", QKeySequence.StandardKey.Open,
       "Classify a picture of a digit (PNG, JPEG…)", lambda: ask_open_image(window))
-    a("save_drawing", "&Save Drawing as PNG…", QKeySequence.StandardKey.Save,
-      "Save the drawing as a PNG picture", lambda: ask_save_drawing(window))
+    a("save_drawing", "&Save Drawing…", QKeySequence.StandardKey.Save,
+      "Save the drawing as a PNG picture, or its strokes as an ink file",
+      lambda: ask_save_drawing(window))
     a("quit", "&Quit", QKeySequence.StandardKey.Quit, "Quit LeNet Digits", window.close)
 
     undo = canvas.undo_stack().createUndoAction(window, "&Undo")
@@ -245,14 +246,34 @@ def ask_open_image(window: MainWindow) -> None:
         window.open_image(path)
 
 
+INK_FILTER = "Ink strokes, for lenet predict (*.json)"
+
+
 def ask_save_drawing(window: MainWindow) -> None:
-    """File → Save Drawing as PNG…"""
-    path, _ = QFileDialog.getSaveFileName(window, "Save drawing as PNG",
-                                          str(Path.home() / "digit.png"), "PNG (*.png)")
+    """File → Save Drawing…: a PNG picture, or the strokes as an ink file (.json)."""
+    path, chosen = QFileDialog.getSaveFileName(window, "Save drawing",
+                                               str(Path.home() / "digit.png"),
+                                               f"PNG picture (*.png);;{INK_FILTER}")
     if path:
-        if not path.lower().endswith(".png"):
-            path += ".png"
+        suffix = ".json" if chosen == INK_FILTER else ".png"
+        if not path.lower().endswith((".png", ".json")):
+            path += suffix
         window.save_drawing(path)
+
+
+def save_ink_file(canvas: Any, path: str | Path) -> tuple[bool, str]:
+    """Write the canvas's strokes as an ink file; (done, why not)."""
+    from app.predictor import to_engine_strokes
+    from lenet.ink import save_ink
+
+    if canvas.image() is not None:
+        return False, ("An ink file holds pen strokes only, and this drawing has an opened "
+                       "picture in it. Save it as a PNG picture instead.")
+    try:
+        save_ink(path, to_engine_strokes(canvas.strokes()), canvas.canvas_size())
+    except OSError as e:
+        return False, f"Could not write {Path(path).name}: {e.strerror or e}."
+    return True, ""
 
 
 def ask_load_model(window: MainWindow) -> None:

@@ -112,3 +112,36 @@ def test_a_stored_correction_reads_as_an_ink_file(tmp_path):
     ink = load_ink(path)
     assert ink.canvas_size == CANVAS
     np.testing.assert_allclose(ink.strokes[0].points, np.asarray(strokes[0].points), atol=0.01)
+
+
+def test_the_app_and_the_engine_read_numbers_at_the_same_scale():
+    from app.live_reader import NUMBER_INK_SCALE as APP_SCALE
+
+    assert APP_SCALE == NUMBER_INK_SCALE
+
+
+def test_the_window_saves_its_strokes_as_an_ink_file(window, mouse_draw, tmp_path):
+    from tests.test_app_window import ONE
+
+    mouse_draw(window.canvas, ONE)
+    path = tmp_path / "one.json"
+    assert window.save_drawing(path)
+    ink = load_ink(path)
+    assert ink.canvas_size == window.canvas.canvas_size()
+    assert len(ink.strokes) == len(window.canvas.strokes())
+    expected = to_engine_strokes(window.canvas.strokes())[0]
+    np.testing.assert_allclose(ink.strokes[0].points, expected.points, atol=0.01)
+    assert ink.strokes[0].width == pytest.approx(expected.width)
+
+
+def test_a_drawing_on_an_opened_picture_is_not_saved_as_strokes_only(window, tmp_path):
+    from PIL import Image
+
+    picture = tmp_path / "seven.png"
+    img = Image.new("L", (200, 200), 255)
+    img.paste(0, (40, 40, 160, 60))
+    img.save(picture)
+    assert window.open_image(picture)
+    assert not window.save_drawing(tmp_path / "drawing.json")
+    assert "PNG" in window.messages[-1][1]
+    assert not (tmp_path / "drawing.json").exists()
