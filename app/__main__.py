@@ -20,6 +20,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json-out", metavar="FILE", help="also write the self-test JSON here")
     parser.add_argument("--screenshot", metavar="PATH",
                         help="save a picture of the window with a sample digit, then exit")
+    parser.add_argument("--compile-job", metavar="NAME", help=argparse.SUPPRESS)
     args, _qt_args = parser.parse_known_args(argv)
     return args
 
@@ -33,6 +34,11 @@ def _headless() -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Start the app; returns the exit code."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.compile_job:  # lenet.compile_ahead's helper process, in the desktop bundle
+        from lenet.compile_ahead import run_job
+
+        run_job(args.compile_job)
+        return 0
     batch = bool(args.self_test or args.screenshot)
     if batch and _headless():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

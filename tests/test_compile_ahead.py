@@ -75,3 +75,15 @@ def test_a_job_runs_as_its_own_process():
         done = subprocess.run([sys.executable, "-m", "lenet.compile_ahead", name],
                               capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
+
+
+def test_the_desktop_bundle_runs_a_job_through_the_app_entry_point(monkeypatch):
+    """A frozen app has no `python -m`: it runs jobs as `lenet-digits --compile-job NAME`."""
+    from app.__main__ import main
+
+    ran: list[str] = []
+    monkeypatch.setattr(compile_ahead, "run_job", ran.append)
+    assert main(["--compile-job", "layers"]) == 0
+    assert ran == ["layers"]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert compile_ahead.job_command("layers") == [sys.executable, "--compile-job", "layers"]
