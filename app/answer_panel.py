@@ -23,7 +23,7 @@ ANSWER_FILE_ENV = "LENET_DIGITS_ANSWER_FILE"
 so that a script driving the real app (the X11 smoke test) can read what it says."""
 
 NOT_A_DIGIT = "That doesn't look like a digit"
-NOT_A_DIGIT_DETAIL = ("A scribble, a letter or a shape?\nDraw one digit, 0–9.\n"
+NOT_A_DIGIT_DETAIL = ("A scribble, a letter or a shape?\nDraw one digit, 0 to 9.\n"
                       "If it is one, press its key to teach it.")
 
 
