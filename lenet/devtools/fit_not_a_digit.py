@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -69,12 +70,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="more MNIST digits, with as many drawn ones as --digits, that set "
                     "the threshold (default 5000)")
     ap.add_argument("--data-dir", default=None, help="MNIST folder (default: LENET_DATA_DIR)")
+    ap.add_argument("--model", type=Path, default=None,
+                    help="the model whose probabilities the rule reads (default: bundled)")
     args = ap.parse_args(argv)
 
     from lenet.data.mnist import load_mnist
     from lenet.model_file import bundled_model_path, load_model
 
-    classifier = load_model(bundled_model_path())
+    classifier = load_model(args.model or bundled_model_path())
     mnist = load_mnist(args.data_dir)
     images, labels = mnist.train_images, mnist.train_labels
     _, js, ji = junk_judged(args.junk, FIT_SEED, classifier)
