@@ -44,17 +44,25 @@ class DigitResult:
     not_sure: bool
     box: tuple[int, int, int, int] | None = None
     count_uncertain: bool = False  # number mode: the reader doubts how many digits are here
+    not_a_digit: bool = False  # a scribble, a letter, a shape (see lenet.ink.not_a_digit)
 
 
 @dataclass
 class Result:
-    """The outcome of one prediction. `empty`: nothing classifiable was drawn."""
+    """The outcome of one prediction. `empty`: nothing was drawn (or only a tap);
+    `solid`: ink too solid to be strokes (a filled blob), not a digit, with no `digit`."""
 
     empty: bool
     digit: DigitResult | None = None
     activations: dict[str, np.ndarray] | None = None  # every stage's output, by stage name
     digits: list[DigitResult] = field(default_factory=list)  # number mode, left to right
     elapsed_ms: float = 0.0
+    solid: bool = False
+
+    @property
+    def not_a_digit(self) -> bool:
+        """The drawing is not a digit: solid, or the rule says so about the one digit."""
+        return self.solid or (self.digit is not None and self.digit.not_a_digit)
 
     @property
     def number(self) -> str:
@@ -95,13 +103,18 @@ class Predictor:
         self._classifier = classifier
 
     def _classify(self, preprocessed: Any, want_maps: bool) -> Result:
+        if self._classifier is not None and preprocessed.solid:
+            return Result(empty=False, solid=True)
         if preprocessed.empty or preprocessed.image is None or self._classifier is None:
             return Result(empty=True)
+        from lenet.ink.not_a_digit import is_not_a_digit
+
         image = np.asarray(preprocessed.image, dtype=np.float32)
         pred = self._classifier.classify(image)
-        digit = DigitResult(image, int(pred.digit), float(pred.confidence),
-                            np.asarray(pred.probabilities, dtype=np.float32),
-                            bool(pred.not_sure), preprocessed.box)
+        probabilities = np.asarray(pred.probabilities, dtype=np.float32)
+        digit = DigitResult(image, int(pred.digit), float(pred.confidence), probabilities,
+                            bool(pred.not_sure), preprocessed.box,
+                            not_a_digit=is_not_a_digit(image, probabilities))
         acts = self._classifier.activations(image) if want_maps else None
         return Result(empty=False, digit=digit, activations=acts)
 

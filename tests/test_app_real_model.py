@@ -1,4 +1,5 @@
-"""The real engine and the bundled model: a "1" and a "7" drawn with real mouse events.
+"""The real engine and the bundled model: a "1" and a "7" drawn with real mouse events, and
+a scribble, which the answer panel calls not a digit.
 
 Skipped until models/lenet5.npz exists (LENET_DIGITS_TEST_MODEL can point at another model).
 """
@@ -55,6 +56,26 @@ def test_mouse_drawn_digit_is_recognised(real_window, mouse_draw, qtbot, digit):
     assert result.digit.digit == digit
     assert result.digit.confidence > 0.7
     assert not real_window.answer.bars.is_not_sure()
+    assert not result.not_a_digit and not real_window.answer.says_not_a_digit()
+
+
+def test_a_scribble_is_not_a_digit_in_words(real_window, mouse_draw, qtbot):
+    import math
+
+    from app.answer_panel import NOT_A_DIGIT
+
+    scribble = [(256 + 120 * math.sin(1.3 * t) + 40 * math.cos(3.1 * t),
+                 256 + 100 * math.cos(1.7 * t + 0.5) + 30 * math.sin(2.3 * t))
+                for t in (k * 6 * math.pi / 119 for k in range(120))]
+    mouse_draw(real_window.canvas, scribble)
+    qtbot.waitUntil(real_window.answer.says_not_a_digit, timeout=5000)
+    assert real_window.last_result.not_a_digit
+    shown = real_window.answer.stack.currentWidget()
+    assert shown.isVisible() and NOT_A_DIGIT in shown.text()
+    assert NOT_A_DIGIT != real_window.answer.bars.hint()  # not the empty-canvas hint
+    real_window.canvas.clear()
+    qtbot.waitUntil(lambda: not real_window.answer.says_not_a_digit(), timeout=5000)
+    assert real_window.answer.bars.is_empty()
 
 
 def test_number_mode_reads_two_digits(real_window, qtbot):

@@ -41,9 +41,34 @@ def test_json_contract_for_good_files(tmp_path, capsys):
     assert [r["file"] for r in results] == [one, seven]  # exactly as given, in order
     assert [r["digit"] for r in results] == [1, 7]
     for r in results:
-        assert set(r) >= {"file", "digit", "confidence", "probabilities"}
+        assert set(r) >= {"file", "digit", "confidence", "probabilities", "not_a_digit"}
+        assert r["not_a_digit"] is False
         assert len(r["probabilities"]) == 10 and sum(r["probabilities"]) == pytest.approx(1, 1e-4)
         assert r["confidence"] == max(r["probabilities"])
+
+
+# a scribble, a letter H, and a filled blob (solid ink: no digit at all)
+SCRIBBLE = [[(0.5 + 0.23 * np.sin(1.3 * t) + 0.08 * np.cos(3.1 * t),
+              0.5 + 0.2 * np.cos(1.7 * t + 0.5) + 0.06 * np.sin(2.3 * t))
+             for t in np.linspace(0.0, 6 * np.pi, 120)]]
+LETTER_H = [[(0.25, 0.15), (0.25, 0.85)], [(0.75, 0.15), (0.75, 0.85)], [(0.25, 0.5), (0.75, 0.5)]]
+BLOB = [[(0.3, 0.35), (0.7, 0.35), (0.7, 0.45), (0.3, 0.45), (0.3, 0.55), (0.7, 0.55),
+         (0.7, 0.65), (0.3, 0.65)]]
+
+
+def test_not_a_digit_is_in_every_answer(tmp_path, capsys):
+    seven = drawing(tmp_path / "seven.png", SEVEN)
+    scribble = drawing(tmp_path / "scribble.png", SCRIBBLE, width=10)
+    letter = drawing(tmp_path / "h.png", LETTER_H)
+    blob = drawing(tmp_path / "blob.png", BLOB, width=40)
+    code, results = run(capsys, seven, scribble, letter, blob)
+    assert code == 0
+    assert [r["not_a_digit"] for r in results] == [False, True, True, True]
+    assert results[0]["digit"] == 7 and isinstance(results[1]["digit"], int)
+    assert results[3]["digit"] is None and results[3]["probabilities"] is None
+    assert main(["predict", seven, scribble, blob]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert "not a digit" not in said[0] and "not a digit" in said[1] and "not a digit" in said[2]
 
 
 def test_bad_files_get_errors_and_the_others_still_answered(tmp_path, capsys):

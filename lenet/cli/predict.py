@@ -1,9 +1,11 @@
 """``lenet predict``: classify image files and ink files, one answer per file, the model
 loaded once.
 
-Every file gets an answer in input order: a digit with its confidence and the ten
-probabilities, or an ``error`` saying why it could not be read (the other files are still
-answered). With ``multi`` the file may hold several digits side by side, touching or not;
+Every file gets an answer in input order: a digit with its confidence, the ten
+probabilities, ``not_sure`` and ``not_a_digit`` (a scribble, a letter, a shape:
+`lenet.ink.not_a_digit`; a solid blob of ink has no digit at all, ``digit`` null), or an
+``error`` saying why it could not be read (the other files are still answered). With
+``multi`` the file may hold several digits side by side, touching or not;
 ``lenet.ink.number_reader`` reads them left to right into a ``number``.
 
 A ``.json`` file is an ink file (`lenet.ink.ink_file`: the strokes the app saves): it is read
@@ -35,23 +37,31 @@ from lenet.ink import (
     read_strokes,
     to_ink,
 )
+from lenet.ink.not_a_digit import is_not_a_digit
 
 CHUNK = 256  # files preprocessed before one batched forward pass
 
 
-def _answer(classifier: Classifier, probabilities: np.ndarray, stability: float) -> dict:
+def _answer(classifier: Classifier, probabilities: np.ndarray, stability: float,
+            image: np.ndarray) -> dict:
     pred = classifier.prediction_from(probabilities, stability)
     return {
         "digit": pred.digit,
         "confidence": round(pred.confidence, 6),
         "not_sure": pred.not_sure,
+        "not_a_digit": is_not_a_digit(image, probabilities),
     }
+
+
+SOLID = {"digit": None, "confidence": None, "not_sure": None, "not_a_digit": True}
+"""The answer for ink too solid to be strokes (a filled blob): not a digit, no network."""
 
 
 def _prepare(
     path: str, reader: Classifier | None
 ) -> tuple[np.ndarray | None, list[dict] | None, str | None]:
-    """(28x28 input of the whole file, its digits if `reader` is given, error)."""
+    """(28x28 input of the whole file, its digits if `reader` is given, error); no input
+    and no error: the ink is solid (not a digit)."""
     read: list[ReadDigit] = []
     try:
         if Path(path).suffix.lower() == ".json":
@@ -67,12 +77,15 @@ def _prepare(
                 read = read_number(ink, reader)
     except (ImageError, InkFileError) as e:
         return None, None, str(e)
+    if single.solid:
+        return None, [] if reader is not None else None, None
     if single.empty:
         return None, None, "no digit found: the drawing is empty or nearly empty"
     digits = None
     if reader is not None:
         stable = reader.stability(np.stack([d.preprocessed.image for d in read])) if read else []
-        digits = [{"box": list(map(int, d.box)), **_answer(reader, d.probabilities, float(s))}
+        digits = [{"box": list(map(int, d.box)),
+                   **_answer(reader, d.probabilities, float(s), d.preprocessed.image)}
                   for d, s in zip(read, stable, strict=True)]
     return single.image, digits, None
 
@@ -88,14 +101,17 @@ def predict_files(
         probs = classifier.predict_proba(np.stack(inputs)) if inputs else np.empty((0, 10))
         stable = classifier.stability(np.stack(inputs)) if inputs else np.empty(0)
         row = 0
-        for path, (_, digits, error) in zip(chunk, prepared, strict=True):
+        for path, (image, digits, error) in zip(chunk, prepared, strict=True):
             if error is not None:
                 yield {"file": path, "error": error}
                 continue
-            p, stability = probs[row], float(stable[row])
-            row += 1
-            result = {"file": path, **_answer(classifier, p, stability),
-                      "probabilities": [round(float(v), 6) for v in p]}
+            if image is None:
+                result = {"file": path, **SOLID, "probabilities": None}
+            else:
+                p, stability = probs[row], float(stable[row])
+                row += 1
+                result = {"file": path, **_answer(classifier, p, stability, image),
+                          "probabilities": [round(float(v), 6) for v in p]}
             if digits is not None:
                 result["number"] = "".join(str(d["digit"]) for d in digits)
                 result["digits"] = digits
@@ -127,10 +143,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
             print(json.dumps(result), flush=True)
         elif "error" in result:
             print(f"{result['file']}: error: {result['error']}")
+        elif result["digit"] is None:
+            print(f"{result['file']}: not a digit (a solid patch of ink)")
         elif args.multi:
             digits = "  ".join(f"{d['digit']} {d['confidence']:.0%}" + ("?" if d["not_sure"]
                                else "") for d in result["digits"])
             print(f"{result['file']}: number {result['number']}  ({digits})")
+        elif result["not_a_digit"]:
+            print(f"{result['file']}: not a digit (it looks most like {result['digit']}, "
+                  f"{result['confidence']:.1%})")
         else:
             doubt = "  (not sure)" if result["not_sure"] else ""
             print(f"{result['file']}: {result['digit']}  {result['confidence']:.1%}{doubt}")

@@ -77,15 +77,17 @@ def training_set(strips: Sequence[DrawnStrip], classifier: rn.ClassifierLike) ->
     return np.concatenate(xs), np.asarray(ys, np.float64)
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, ridge: float = RIDGE
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(mean, scale, intercept + weights) of a ridge logistic regression (Newton steps)."""
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
     z = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
     w = np.zeros(z.shape[1])
     for _ in range(50):
         p = 1.0 / (1.0 + np.exp(-(z @ w)))
-        grad = z.T @ (y - p) - RIDGE * w
-        hess = (z * (p * (1.0 - p))[:, None]).T @ z + RIDGE * np.eye(len(w))
+        grad = z.T @ (y - p) - ridge * w
+        hess = (z * (p * (1.0 - p))[:, None]).T @ z + ridge * np.eye(len(w))
         step = np.linalg.solve(hess, grad)
         w += step
         if np.abs(step).max() < 1e-8:

@@ -85,6 +85,8 @@ class Preprocessed:
         (exclusive x1, y1), None when there is no ink at all.
     ink_fraction: fraction of the input's area covered by ink (sum of ink / (H·W)).
     stroke_width: estimated stroke width of the input in input pixels (None if no ink).
+    solid: `empty` because the ink is too thick for its size to be strokes (a filled blob,
+        dense hatching, a big dot): there is something, but it is not a digit.
     """
 
     image: np.ndarray | None
@@ -92,6 +94,7 @@ class Preprocessed:
     box: tuple[int, int, int, int] | None
     ink_fraction: float = 0.0
     stroke_width: float | None = None
+    solid: bool = False
 
 
 def ink_mask(a: np.ndarray, peak: float) -> np.ndarray:
@@ -202,7 +205,7 @@ def preprocess_ink(ink: np.ndarray) -> Preprocessed:
 
     Noise below NOISE_LEVEL of the peak and isolated specks are dropped; fewer than
     MIN_INK_PIXELS pixels, a box under MIN_EXTENT px, or a dot (box < DOT_RATIO x stroke
-    width) is empty. The stroke width is normalised to TARGET_STROKE px at 28x28 (relative
+    width; `solid`) is empty. The stroke width is normalised to TARGET_STROKE px at 28x28 (relative
     to the digit's size), the longer side scaled to BOX px with an area-averaging filter
     (aspect ratio kept) and the centre of mass put at (CENTRE, CENTRE). Deterministic and
     translation invariant; about 1-2 ms for a 280x280 canvas.
@@ -235,7 +238,7 @@ def preprocess_ink(ink: np.ndarray) -> Preprocessed:
     width = stroke_width(mask)  # work px
     long_side = float(max(mask.shape))
     if long_side < DOT_RATIO * width:
-        return Preprocessed(None, True, bb, frac, float(width / k))
+        return Preprocessed(None, True, bb, frac, float(width / k), solid=True)
     r = TARGET_STROKE / BOX
     target = r * max(long_side - width, 1.0) / (1.0 - r)
     delta = 0.5 * (target - width)

@@ -90,7 +90,7 @@ def preprocess_strokes(strokes: Sequence[Stroke], canvas_size: tuple[int, int]) 
         [s for s, _ in drawn], size, origin=origin, scale=scale, width=width, supersample=2
     )
     res = preprocess_ink(ink)
-    return Preprocessed(res.image, res.empty, box, frac, pen)
+    return Preprocessed(res.image, res.empty, box, frac, pen, res.solid)
 
 
 def warm_up() -> None:

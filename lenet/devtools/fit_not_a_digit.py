@@ -1,0 +1,103 @@
+"""Fit `lenet.ink.not_a_digit`: P(a 28x28 input is junk, not a digit).
+
+``python -m lenet.devtools.fit_not_a_digit`` judges junk drawings (`lenet.devtools.junk`,
+seed FIT_SEED) and drawn MNIST *training* digits (seed FIT_SEED) through both product
+paths, plus MNIST training digits as they are through the image path, and fits a ridge
+logistic regression on the features and their pairwise products. THRESHOLD is set on
+other training digits (drawn with seed FIT_SEED + 1, and more MNIST ones) so that
+DIGIT_SHARE of them are rejected: on the fitting digits it would be optimistic. Prints the
+constants to paste into `lenet/ink/not_a_digit.py`. The held-out figures (``python -m
+lenet.devtools.junk``) use other junk seeds and MNIST *test* digits. About five minutes on
+2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from lenet.devtools.fit_reader import fit_logistic
+from lenet.devtools.junk.measure import Judged, digits_judged, junk_judged, mnist_judged
+from lenet.ink.not_a_digit import expand, p_not_a_digit
+
+FIT_SEED = 100
+DIGIT_SHARE = 0.005
+"""Share of the calibration digits the threshold lets be rejected (the goal is ≤ 1 %)."""
+RIDGE = 10.0
+"""Ridge penalty: 189 weights; weaker ridges overfit the digits' tail (measured: 1.2 % of
+other training digits rejected at a threshold set for 0.5 % on the fitting ones)."""
+
+
+def _classified(judged: Sequence[Judged]) -> np.ndarray:
+    return np.vstack([j.x[~j.empty & ~j.solid] for j in judged])
+
+
+def fit(junk: Sequence[Judged], digits: Sequence[Judged],
+        calibration: Sequence[Judged]) -> tuple[tuple, float]:
+    """((mean, scale, intercept + weights), threshold) from judged junk and digits; the
+    threshold rejects DIGIT_SHARE of the `calibration` digits."""
+    xj, xd = _classified(junk), _classified(digits)
+    x = np.vstack([xj, xd])
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    y = np.concatenate([np.ones(len(xj)), np.zeros(len(xd))])
+    _, _, w = fit_logistic(expand(x, mean, scale), y, RIDGE)
+    # fit_logistic standardised the expanded inputs again: fold that into the weights
+    z = expand(x, mean, scale)
+    m2, s2 = z.mean(axis=0), z.std(axis=0) + 1e-9
+    weights = np.concatenate([[w[0] - float((m2 / s2) @ w[1:])], w[1:] / s2])
+    params = (mean, scale, weights)
+    p_digit = p_not_a_digit(_classified(calibration), params)
+    return params, float(np.quantile(p_digit, 1.0 - DIGIT_SHARE))
+
+
+def _constant(name: str, values: np.ndarray, per_line: int = 8) -> str:
+    rows = [", ".join(f"{v:.5g}" for v in values[i : i + per_line])
+            for i in range(0, len(values), per_line)]
+    return f"{name} = np.array([\n    " + ",\n    ".join(rows) + ",\n])"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m lenet.devtools.fit_not_a_digit",
+                                 description=__doc__)
+    ap.add_argument("--junk", type=int, default=1200, help="junk drawings (default 1200)")
+    ap.add_argument("--digits", type=int, default=2000, help="drawn digits (default 2000)")
+    ap.add_argument("--mnist", type=int, default=3000, help="MNIST digits as they are (3000)")
+    ap.add_argument("--calibration", type=int, default=5000,
+                    help="more MNIST digits, with as many drawn ones as --digits, that set "
+                    "the threshold (default 5000)")
+    ap.add_argument("--data-dir", default=None, help="MNIST folder (default: LENET_DATA_DIR)")
+    ap.add_argument("--model", type=Path, default=None,
+                    help="the model whose probabilities the rule reads (default: bundled)")
+    args = ap.parse_args(argv)
+
+    from lenet.data.mnist import load_mnist
+    from lenet.model_file import bundled_model_path, load_model
+
+    classifier = load_model(args.model or bundled_model_path())
+    mnist = load_mnist(args.data_dir)
+    images, labels = mnist.train_images, mnist.train_labels
+    _, js, ji = junk_judged(args.junk, FIT_SEED, classifier)
+    _, ds, di = digits_judged(images, labels, args.digits, FIT_SEED, classifier)
+    mj = mnist_judged(images[: args.mnist], classifier)
+    _, cs, ci = digits_judged(images, labels, args.digits, FIT_SEED + 1, classifier)
+    cm = mnist_judged(images[args.mnist : args.mnist + args.calibration], classifier)
+    (mean, scale, weights), threshold = fit([js, ji], [ds, di, mj], [cs, ci, cm])
+    for name, j in (("fitting junk, strokes", js), ("fitting junk, image", ji),
+                    ("fitting drawn digits, strokes", ds), ("fitting drawn digits, image", di),
+                    ("fitting MNIST digits", mj), ("calibration drawn digits, strokes", cs),
+                    ("calibration drawn digits, image", ci), ("calibration MNIST digits", cm)):
+        rejected = j.rejected((mean, scale, weights), threshold).mean()
+        print(f"# {name}: {rejected:.1%} rejected", file=sys.stderr)
+    print(_constant("FEATURE_MEAN", mean))
+    print(_constant("FEATURE_SCALE", scale))
+    print(_constant("WEIGHTS", weights))
+    print(f"THRESHOLD = {threshold:.4g}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""The "not a digit" rule measured: junk and digits through the product's paths.
+
+Every drawing goes through both paths (strokes → `preprocess_strokes`, the app's canvas;
+rendered image → `preprocess_image`, ``lenet predict``); MNIST digits go through the image
+path as they are. `Judged` keeps, per input, whether it was empty, solid (ink too thick to
+be strokes: rejected without asking the network) or classified, with the rule's features.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from lenet.devtools.drawn.redraw import CANVAS, make_drawn_set, render_drawn_set
+from lenet.devtools.junk.shapes import make_junk_set
+from lenet.ink import ClassifierLike, Preprocessed, Stroke, preprocess_image, preprocess_strokes
+from lenet.ink.not_a_digit import THRESHOLD, features, p_not_a_digit
+
+
+@dataclass
+class Judged:
+    """Inputs judged by the rule: `empty`, `solid` (N,) bool, `x` (N, F) features of the
+    classified ones (NaN rows for the others), `digit` (N,) predicted class (-1: none)."""
+
+    empty: np.ndarray
+    solid: np.ndarray
+    x: np.ndarray
+    digit: np.ndarray
+
+    def rejected(self, params: tuple | None = None, threshold: float = THRESHOLD) -> np.ndarray:
+        """(N,) bool: "not a digit" (solid, or classified with P ≥ threshold)."""
+        out = self.solid.copy()
+        ok = ~self.empty & ~self.solid
+        if ok.any():
+            out[ok] = p_not_a_digit(self.x[ok], params) >= threshold
+        return out
+
+    def subset(self, keep: np.ndarray) -> Judged:
+        return Judged(self.empty[keep], self.solid[keep], self.x[keep], self.digit[keep])
+
+
+def judge(inputs: Sequence[Preprocessed], classifier: ClassifierLike) -> Judged:
+    """The rule's view of preprocessed inputs (one batched forward pass)."""
+    from lenet.ink.not_a_digit import FEATURES
+
+    n = len(inputs)
+    empty = np.array([p.empty and not p.solid for p in inputs], bool)
+    solid = np.array([p.solid for p in inputs], bool)
+    x = np.full((n, len(FEATURES)), np.nan)
+    digit = np.full(n, -1, np.int64)
+    real = [i for i, p in enumerate(inputs) if p.image is not None]
+    if real:
+        probs = classifier.predict_proba(np.stack([inputs[i].image for i in real]))
+        for i, p in zip(real, probs, strict=True):
+            x[i] = features(inputs[i].image, p)
+            digit[i] = int(p.argmax())
+    return Judged(empty, solid, x, digit)
+
+
+def both_paths(drawings: Sequence[Sequence[Stroke]], classifier: ClassifierLike,
+               canvas: int = CANVAS) -> tuple[Judged, Judged]:
+    """(strokes path, image path) judgements of the drawings."""
+    by_strokes = [preprocess_strokes(d, (canvas, canvas)) for d in drawings]
+    by_image = [preprocess_image(im) for im in render_drawn_set(drawings, canvas)]
+    return judge(by_strokes, classifier), judge(by_image, classifier)
+
+
+def junk_judged(n: int, seed: int, classifier: ClassifierLike) -> tuple[list[str], Judged, Judged]:
+    """The kinds of n junk drawings (seed) and their (strokes, image) judgements."""
+    drawings, kinds = make_junk_set(n, seed)
+    return kinds, *both_paths(drawings, classifier)
+
+
+def digits_judged(images: np.ndarray, labels: np.ndarray, n: int, seed: int,
+                  classifier: ClassifierLike) -> tuple[np.ndarray, Judged, Judged]:
+    """Labels of n drawn MNIST digits (from `images`, seed) and their judgements."""
+    drawings, truth = make_drawn_set(images, labels, n, seed)
+    return truth, *both_paths(drawings, classifier)
+
+
+def mnist_judged(images: np.ndarray, classifier: ClassifierLike) -> Judged:
+    """MNIST digits (N, 28, 28) uint8 as they are, through the image path."""
+    return judge([preprocess_image(im) for im in images], classifier)
+
+
+def rates(kinds: Sequence[str], judged: Judged, params: tuple | None = None,
+          threshold: float = THRESHOLD) -> dict[str, float]:
+    """Share rejected per kind, and "all"."""
+    rej = judged.rejected(params, threshold)
+    k = np.asarray(kinds)
+    out = {kind: float(rej[k == kind].mean()) for kind in dict.fromkeys(kinds)}
+    out["all"] = float(rej.mean())
+    return out
