@@ -36,6 +36,7 @@ from app.mnist_folder import MnistFolderField, default_data_dir
 from app.settings import Settings
 from app.text_dialog import ask_yes_no
 from app.training_curves import TrainingCurves
+from app.training_estimate import TimeEstimate, expected_text
 from app.training_worker import (
     Stage,
     TrainerFactory,
@@ -94,6 +95,18 @@ class TrainingDialog(QDialog):
         self.data_folder.check()
         self._set_state("idle")
         self.resize(self.sizeHint())
+        self._estimate = TimeEstimate(int(self.batch_size.currentData()), self)
+        self._estimate.measured.connect(self._show_expected)
+        self.epochs.valueChanged.connect(self._show_expected)  # the estimate follows the form
+        self.subset.currentIndexChanged.connect(self._show_expected)
+        self._estimate.start()
+        self._show_expected()
+
+    def _show_expected(self, *_: Any) -> None:
+        n = self._corrections.count() if self._corrections is not None else 0
+        seconds = self._estimate.seconds(self.plan(), n)
+        if seconds is not None and self.state != "training":
+            self.eta_label.setText(f"Expected: {expected_text(seconds)}")
 
     def sizeHint(self) -> QSize:
         return QSize(760, 640)

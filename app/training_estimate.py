@@ -1,0 +1,87 @@
+"""The expected time of a training run on this computer, before it starts.
+
+When the training dialog opens, a background thread times the engine's training step at the
+dialog's batch size for a moment (`lenet.bench.measure.train_rate`, the step `lenet bench`
+reports; the real loop runs at that rate, its batches prepared on another thread). The
+expected time is then the run's images over that rate, plus the end-of-epoch checks.
+The rate is measured once per session and batch size. On a first run after installing the
+step compiles first, so the estimate comes later (a minute or two).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from app.training_worker import TrainingPlan
+
+MNIST_TRAIN_IMAGES = 55_000  # MNIST's 60,000 less the 5,000 held out for validation
+CHECK_SHARE = 0.08  # validation passes at the ends of epochs, measured 5-10 %
+END_S = 1.0  # calibration and the test-set pass after the last epoch
+
+
+def run_images(plan: TrainingPlan, corrections: int) -> int:
+    """How many images the run trains on, all epochs together (corrections approximate)."""
+    if plan.mode == "finetune":
+        per_epoch = plan.finetune_mnist_images * 1.25  # the corrections are a fifth
+    else:
+        per_epoch = (plan.subset or MNIST_TRAIN_IMAGES) + (
+            min(corrections * 200, MNIST_TRAIN_IMAGES // 20) if plan.include_corrections else 0)
+    return int(per_epoch * plan.epochs)
+
+
+_rates: dict[int, float] = {}  # images/s of the step by batch size, this session
+
+
+def measure_rate(batch_size: int) -> float:
+    """images/s of one training step at `batch_size` here, now (about a second)."""
+    from lenet.bench.measure import train_rate
+
+    return train_rate(batch_size, np.random.default_rng(0), quick=True)
+
+
+def expected_text(seconds: float) -> str:
+    """'about 45 s', 'about 3 min' — for people, not to the second."""
+    if seconds < 60:
+        return f"about {max(5, round(seconds / 5) * 5)} s"
+    return f"about {round(seconds / 60)} min"
+
+
+class TimeEstimate(QObject):
+    """`measured(images_per_s)` once the step has been timed (`start`: on a thread)."""
+
+    measured = Signal(float)
+
+    def __init__(self, batch_size: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._batch_size = batch_size
+        self.images_per_s: float | None = _rates.get(batch_size)
+        self.measured.connect(self._keep)
+
+    def start(self) -> None:
+        """Time the step, unless it was this session (connect to `measured` first)."""
+        if self.images_per_s is None:
+            threading.Thread(target=self._measure, args=(self._batch_size,), daemon=True,
+                             name="lenet-estimate").start()
+
+    def _keep(self, rate: float) -> None:
+        self.images_per_s = rate
+
+    def _measure(self, batch_size: int) -> None:
+        try:
+            rate = measure_rate(batch_size)
+        except Exception:  # no estimate is better than a broken dialog
+            return
+        _rates[batch_size] = rate
+        try:
+            self.measured.emit(float(rate))
+        except RuntimeError:  # the dialog was closed meanwhile
+            pass
+
+    def seconds(self, plan: TrainingPlan, corrections: int) -> float | None:
+        """The expected wall time of `plan`, once measured (else None)."""
+        if not self.images_per_s:
+            return None
+        return run_images(plan, corrections) / self.images_per_s * (1 + CHECK_SHARE) + END_S
