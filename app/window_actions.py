@@ -109,7 +109,7 @@ def create_actions(window: MainWindow) -> dict[str, QAction]:
     a("model_info", "Model &Info", "Ctrl+I", "What model is in use, and how it was trained",
       window.show_model_info)
     for d in range(10):
-        act = a(f"teach_{d}", f"This Is a &{d}", [getattr(Qt.Key, f"Key_{d}")],
+        act = a(f"teach_{d}", f"It's {a_digit(d)[:-1]}&{d}", [getattr(Qt.Key, f"Key_{d}")],
                 f"Wrong answer? Store this drawing as {a_digit(d)} in your corrections",
                 lambda _=False, d=d: window.teach(d))
         act.setShortcuts([QKeySequence(getattr(Qt.Key, f"Key_{d}")),

@@ -101,6 +101,7 @@ def test_store_saves_new_models_with_fresh_names(fake_store):
 def test_describe_model():
     text = describe_model(LoadedModel(FakeClassifier(0.991), Path("m.npz"), False), "# Card")
     assert "99.10%" in text and "m.npz" in text and "# Card" in text
+    assert "| Property |" not in text and "Training: lr" not in text  # sentences, for people
     assert "No model" in describe_model(LoadedModel(None, None, True))
 
 
