@@ -59,6 +59,7 @@ class MnistFolderField(QObject):
         self.download_button.setToolTip("Fetch MNIST (about 11 MB) into this folder")
         self.download_button.clicked.connect(self.start_download)
         self.status = QLabel(parent)
+        self.status.setWordWrap(True)  # a long error must not widen the dialog
         self.progress = QProgressBar(parent)
         self.progress.setVisible(False)
 

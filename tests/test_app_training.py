@@ -305,6 +305,17 @@ def test_dialog_download(dialog, qtbot, tmp_path):
     assert not folder.download_button.isEnabled()
 
 
+def test_a_long_download_error_does_not_widen_the_dialog(dialog, qtbot):
+    d = dialog()
+    qtbot.wait(50)
+    width = d.width()
+    d.data_folder._on_failed("none of the mirrors could be reached (no network?): " * 12
+                             + "choose a folder that already holds MNIST with Browse…")
+    qtbot.wait(50)
+    assert d.width() <= width + 10
+    assert d.data_folder.status.wordWrap()
+
+
 def test_format_eta():
     assert format_eta(65) == "1:05"
     assert format_eta(3725) == "1:02:05"
