@@ -39,7 +39,7 @@ class StyleConfig:
         warp also shrinks it so it stays about MNIST's 20 px wide.
     """
 
-    one_flag: float = 0.35
+    one_flag: float = 0.25
     one_base: float = 0.35  # given a flag
     seven_bar: float = 0.3
     zero_slash: float = 0.12
