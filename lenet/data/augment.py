@@ -4,6 +4,9 @@ The goal is to make a LeNet-5 trained on MNIST robust to digits drawn with a mou
 canvas: thicker or thinner strokes, slant, rotation, size changes, off-centre placement and
 wobbly lines.  One call, :func:`augment_batch`, applies per image (in this order):
 
+0. **writing styles** (only when the labels are given) — strokes or gaps that turn an MNIST
+   digit into another common way of writing it (a flagged 1, a crossed 7, a slashed or open
+   0, ...), bold strokes and flat digits: :mod:`lenet.data.augment_styles`;
 1. **stroke thickness** — 3×3 grey-level dilation (max filter, square or cross element) or
    erosion (min filter, cross element), blended with the original by a random strength;
 2. **affine warp + elastic distortion** — one resampling pass.  Rotation, scale, aspect change
@@ -30,7 +33,7 @@ counter-clockwise as seen on screen; a positive shear slants it like italics (to
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -45,6 +48,7 @@ from lenet.data.augment_kernels import (
     smooth_kernel,
     warp_kernel,
 )
+from lenet.data.augment_styles import StyleConfig, draw_styles, synthesise_styles
 from lenet.nn.kernels.threads import hold_thread_pool
 
 __all__ = ["AugmentConfig", "augment_batch"]
@@ -87,6 +91,10 @@ class AugmentConfig:
             displacement's standard deviation is about ``0.04 · alpha`` pixels in the interior.
         elastic_sigma: standard deviation of the Gaussian that smooths the noise, in pixels.
 
+    Writing styles:
+        styles: per-label style probabilities (:class:`StyleConfig`); used only when
+            :func:`augment_batch` is given the labels.
+
     Switches:
         enabled: master switch; ``False`` returns the images as float32 in [0, 1] unchanged.
         affine_enabled, morph_enabled, elastic_enabled: switch each stage on or off.
@@ -111,6 +119,8 @@ class AugmentConfig:
     elastic_prob: float = 0.5
     elastic_alpha: float = 20.0
     elastic_sigma: float = 4.0
+
+    styles: StyleConfig = field(default_factory=StyleConfig)
 
     enabled: bool = True
     affine_enabled: bool = True
@@ -204,6 +214,7 @@ def augment_batch(
     images: np.ndarray,
     rng: np.random.Generator,
     config: AugmentConfig = AugmentConfig(),
+    labels: np.ndarray | None = None,
 ) -> np.ndarray:
     """Randomly augment a batch of digit images.
 
@@ -212,6 +223,9 @@ def augment_batch(
     rng: source of all randomness; the same generator state (and the same N) gives the same
         output, whatever numba's thread count.
     config: the augmentation ranges and switches, see :class:`AugmentConfig`.
+    labels: (N,) the digits' labels; given, writing styles are synthesised first
+        (``config.styles``; its draws come after all the others, so without labels the
+        output is what it was before styles existed).
     Returns a new (N, H, W) float32 array in [0, 1].
 
     Typical use, once per epoch: ``x_aug = augment_batch(x_train, rng)`` (≈1 s for 60 000
@@ -227,6 +241,9 @@ def augment_batch(
         return np.array(x, dtype=np.float32, copy=True)
 
     p = _draw_params(n, rng, cfg)
+    if labels is not None:
+        x, aspect, scale = synthesise_styles(x, labels, draw_styles(n, rng), cfg.styles)
+        p = p._replace(aspect=p.aspect * aspect, scale=p.scale * scale)
     weights = gaussian_weights(cfg.elastic_sigma, max(h, w))
     use_elastic = cfg.elastic_enabled and cfg.elastic_alpha > 0 and cfg.elastic_prob > 0
     out = np.empty((n, h, w), dtype=np.float32)

@@ -39,9 +39,11 @@ def training_batches(images: np.ndarray, labels: np.ndarray, rng: np.random.Gene
         order = rng.permutation(n)
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
-            batch = images[idx]
-            batch = augment_batch(batch, rng, augment) if augment else to_unit_float(batch)
-            yield batch, labels[idx].astype(np.intp)
+            batch, batch_labels = images[idx], labels[idx].astype(np.intp)
+            # the labels let augmentation draw other ways of writing each digit
+            batch = (augment_batch(batch, rng, augment, batch_labels) if augment
+                     else to_unit_float(batch))
+            yield batch, batch_labels
 
 
 _END = object()

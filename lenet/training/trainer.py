@@ -135,8 +135,10 @@ def warm_up(config: TrainConfig | None = None) -> float:
     classifier = Classifier(net)
     optimizer = make_optimizer(cfg.optimizer, net.params(), net.grads(), 1e-9)
     loss_fn = SoftmaxCrossEntropy()
-    batch = augment_batch(images, rng, AugmentConfig()) if cfg.augment else to_unit_float(images)
-    loss_fn.forward(net.train().forward(classifier.normalize(batch)), np.arange(n) % 10)
+    labels = np.arange(n) % 10
+    batch = (augment_batch(images, rng, AugmentConfig(), labels) if cfg.augment
+             else to_unit_float(images))
+    loss_fn.forward(net.train().forward(classifier.normalize(batch)), labels)
     net.zero_grad()
     net.backward(loss_fn.backward())
     optimizer.step()

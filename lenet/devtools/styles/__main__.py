@@ -1,0 +1,5 @@
+import sys
+
+from lenet.devtools.styles.report import main
+
+sys.exit(main())
