@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.training_worker import TrainingPlan
 
@@ -49,8 +49,22 @@ def expected_text(seconds: float) -> str:
     return f"about {round(seconds / 60)} min"
 
 
+_measuring: set[int] = set()
+_lock = threading.Lock()
+
+
+def _measure(batch_size: int) -> None:
+    """On a plain thread: time the step and keep the rate (touches no Qt object, so a closed
+    dialog cannot be deleted under it)."""
+    try:
+        _rates[batch_size] = measure_rate(batch_size)
+    except Exception:  # no estimate is better than a broken dialog
+        pass
+
+
 class TimeEstimate(QObject):
-    """`measured(images_per_s)` once the step has been timed (`start`: on a thread)."""
+    """`measured(images_per_s)` once the step has been timed (`start`: on a thread; the
+    result is picked up here, on the GUI thread, by a timer)."""
 
     measured = Signal(float)
 
@@ -58,27 +72,27 @@ class TimeEstimate(QObject):
         super().__init__(parent)
         self._batch_size = batch_size
         self.images_per_s: float | None = _rates.get(batch_size)
-        self.measured.connect(self._keep)
+        self._poll = QTimer(self)
+        self._poll.setInterval(200)
+        self._poll.timeout.connect(self._check)
 
     def start(self) -> None:
         """Time the step, unless it was this session (connect to `measured` first)."""
-        if self.images_per_s is None:
-            threading.Thread(target=self._measure, args=(self._batch_size,), daemon=True,
-                             name="lenet-estimate").start()
-
-    def _keep(self, rate: float) -> None:
-        self.images_per_s = rate
-
-    def _measure(self, batch_size: int) -> None:
-        try:
-            rate = measure_rate(batch_size)
-        except Exception:  # no estimate is better than a broken dialog
+        if self.images_per_s is not None:
             return
-        _rates[batch_size] = rate
-        try:
-            self.measured.emit(float(rate))
-        except RuntimeError:  # the dialog was closed meanwhile
-            pass
+        with _lock:
+            if self._batch_size not in _measuring:
+                _measuring.add(self._batch_size)
+                threading.Thread(target=_measure, args=(self._batch_size,), daemon=True,
+                                 name="lenet-estimate").start()
+        self._poll.start()
+
+    def _check(self) -> None:
+        rate = _rates.get(self._batch_size)
+        if rate is not None:
+            self._poll.stop()
+            self.images_per_s = rate
+            self.measured.emit(rate)
 
     def seconds(self, plan: TrainingPlan, corrections: int) -> float | None:
         """The expected wall time of `plan`, once measured (else None)."""

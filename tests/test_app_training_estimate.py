@@ -28,6 +28,7 @@ def test_the_dialog_shows_the_expected_time_once_the_step_is_timed(qtbot, settin
     from tests.conftest import FakeClassifier
 
     monkeypatch.setattr(training_estimate, "_rates", {})
+    monkeypatch.setattr(training_estimate, "_measuring", set())
     monkeypatch.setattr(training_estimate, "measure_rate", lambda batch: 10_000.0)
     d = TrainingDialog("retrain", Settings(settings_path), init=FakeClassifier())
     qtbot.addWidget(d)
@@ -50,6 +51,7 @@ def test_a_measured_rate_is_reused_for_the_session(qtbot, monkeypatch):
         return 5_000.0
 
     monkeypatch.setattr(training_estimate, "_rates", {})
+    monkeypatch.setattr(training_estimate, "_measuring", set())
     monkeypatch.setattr(training_estimate, "measure_rate", measure)
     first = TimeEstimate(64)
     first.start()
