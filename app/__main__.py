@@ -21,6 +21,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--screenshot", metavar="PATH",
                         help="save a picture of the window with a sample digit, then exit")
     parser.add_argument("--compile-job", metavar="NAME", help=argparse.SUPPRESS)
+    parser.add_argument("--step-rate", metavar="BATCH", type=int, help=argparse.SUPPRESS)
     args, _qt_args = parser.parse_known_args(argv)
     return args
 
@@ -38,6 +39,11 @@ def main(argv: list[str] | None = None) -> int:
         from lenet.compile_ahead import run_job
 
         run_job(args.compile_job)
+        return 0
+    if args.step_rate:  # the training dialog's time estimate, measured in its own process
+        from app.training_estimate import measure_rate
+
+        print(measure_rate(args.step_rate))
         return 0
     batch = bool(args.self_test or args.screenshot)
     if batch and _headless():

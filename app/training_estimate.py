@@ -1,7 +1,8 @@
 """The expected time of a training run on this computer, before it starts.
 
-When the training dialog opens, a background thread times the engine's training step at the
-dialog's batch size for a moment (`lenet.bench.measure.train_rate`, the step `lenet bench`
+When the training dialog opens, another process (`lenet-digits --step-rate B`, so that
+nothing in this one is shared or held) times the engine's training step at the dialog's
+batch size for a moment (`lenet.bench.measure.train_rate`, the step `lenet bench`
 reports; the real loop runs at that rate, its batches prepared on another thread). The
 expected time is then the run's images over that rate, plus the end-of-epoch checks.
 The rate is measured once per session and batch size. On a first run after installing the
@@ -10,6 +11,8 @@ step compiles first, so the estimate comes later (a minute or two).
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -53,13 +56,21 @@ _measuring: set[int] = set()
 _lock = threading.Lock()
 
 
+def step_rate_command(batch_size: int) -> list[str]:
+    """The command that prints `measure_rate(batch_size)` (the desktop bundle has no -m)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "--step-rate", str(batch_size)]
+    return [sys.executable, "-m", "app", "--step-rate", str(batch_size)]
+
+
 def _measure(batch_size: int) -> None:
-    """On a plain thread: time the step and keep the rate (touches no Qt object, so a closed
-    dialog cannot be deleted under it)."""
+    """On a plain thread that only waits: the other process times the step."""
     try:
-        _rates[batch_size] = measure_rate(batch_size)
-    except Exception:  # no estimate is better than a broken dialog
-        pass
+        done = subprocess.run(step_rate_command(batch_size), capture_output=True, text=True,
+                              timeout=600, check=True)
+        _rates[batch_size] = float(done.stdout.strip().splitlines()[-1])
+    except (OSError, ValueError, IndexError, subprocess.SubprocessError):
+        pass  # no estimate is better than a broken dialog
 
 
 class TimeEstimate(QObject):

@@ -1,5 +1,7 @@
 """The Retrain dialog's expected time, measured on this computer before the run starts."""
 
+import sys
+
 import pytest
 
 from app import training_estimate
@@ -29,7 +31,8 @@ def test_the_dialog_shows_the_expected_time_once_the_step_is_timed(qtbot, settin
 
     monkeypatch.setattr(training_estimate, "_rates", {})
     monkeypatch.setattr(training_estimate, "_measuring", set())
-    monkeypatch.setattr(training_estimate, "measure_rate", lambda batch: 10_000.0)
+    monkeypatch.setattr(training_estimate, "step_rate_command",
+                        lambda batch: [sys.executable, "-c", "print(10000.0)"])
     d = TrainingDialog("retrain", Settings(settings_path), init=FakeClassifier())
     qtbot.addWidget(d)
     qtbot.waitUntil(lambda: d.eta_label.text().startswith("Expected"), timeout=5000)
@@ -48,14 +51,24 @@ def test_a_measured_rate_is_reused_for_the_session(qtbot, monkeypatch):
 
     def measure(batch):
         calls.append(batch)
-        return 5_000.0
+        return [sys.executable, "-c", "print(5000.0)"]
 
     monkeypatch.setattr(training_estimate, "_rates", {})
     monkeypatch.setattr(training_estimate, "_measuring", set())
-    monkeypatch.setattr(training_estimate, "measure_rate", measure)
+    monkeypatch.setattr(training_estimate, "step_rate_command", measure)
     first = TimeEstimate(64)
     first.start()
     qtbot.waitUntil(lambda: first.images_per_s == 5_000.0, timeout=5000)
     second = TimeEstimate(64)
     second.start()
     assert second.images_per_s == 5_000.0 and calls == [64]
+
+
+def test_the_step_is_timed_by_the_app_entry_point(capsys):
+    """`lenet-digits --step-rate 32` (what the dialog runs, in its own process) prints the
+    images/s of a real training step here."""
+    from app.__main__ import main
+
+    assert main(["--step-rate", "32"]) == 0
+    assert float(capsys.readouterr().out.strip()) > 0
+    assert training_estimate.step_rate_command(32)[-2:] == ["--step-rate", "32"]
