@@ -111,7 +111,7 @@ def test_evaluate_bundled_model_on_real_mnist(capsys):
     assert report["accuracy"] >= 0.993
     assert report["count"] == 10_000
     doubt = report["not_sure"]  # the risk-coverage point of the "not sure" flag
-    assert doubt["wrong_flagged"] >= 0.85 and doubt["right_flagged"] <= 0.025
+    assert doubt["wrong_flagged"] >= 0.78 and doubt["right_flagged"] <= 0.02
     assert doubt["accuracy_when_sure"] > report["accuracy"]
 
 
