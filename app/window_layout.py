@@ -43,8 +43,8 @@ class CanvasPanelLayout(QLayout):
     def takeAt(self, index: int) -> QLayoutItem | None:
         return self._items.pop(index) if 0 <= index < len(self._items) else None
 
-    def sizeHint(self) -> QSize:
-        canvas, panel = self._canvas.sizeHint(), self._panel.sizeHint()
+    def _combined(self, canvas: QSize, panel: QSize) -> QSize:
+        """The size of the canvas and the panel side by side (or stacked), with margins."""
         if self._below():
             size = QSize(max(canvas.width(), panel.width()),
                          canvas.height() + SPACING + panel.height())
@@ -53,16 +53,12 @@ class CanvasPanelLayout(QLayout):
                          max(canvas.height(), panel.height()))
         return size + QSize(2 * MARGIN, 2 * MARGIN)
 
+    def sizeHint(self) -> QSize:
+        return self._combined(self._canvas.sizeHint(), self._panel.sizeHint())
+
     def minimumSize(self) -> QSize:
-        canvas, panel = self._canvas.minimumSizeHint(), self._min_panel()
-        canvas = canvas.expandedTo(self._canvas.minimumSize())
-        if self._below():
-            size = QSize(max(canvas.width(), panel.width()),
-                         canvas.height() + SPACING + panel.height())
-        else:
-            size = QSize(canvas.width() + SPACING + panel.width(),
-                         max(canvas.height(), panel.height()))
-        return size + QSize(2 * MARGIN, 2 * MARGIN)
+        canvas = self._canvas.minimumSizeHint().expandedTo(self._canvas.minimumSize())
+        return self._combined(canvas, self._min_panel())
 
     def setGeometry(self, rect: QRect) -> None:
         super().setGeometry(rect)

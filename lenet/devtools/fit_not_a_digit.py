@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lenet.devtools.fit_reader import fit_logistic
+from lenet.devtools.fit_reader import fit_logistic, python_constant
 from lenet.devtools.junk.measure import Judged, digits_judged, junk_judged, mnist_judged
 from lenet.ink.not_a_digit import expand, p_not_a_digit
 
@@ -52,12 +52,6 @@ def fit(junk: Sequence[Judged], digits: Sequence[Judged],
     params = (mean, scale, weights)
     p_digit = p_not_a_digit(_classified(calibration), params)
     return params, float(np.quantile(p_digit, 1.0 - DIGIT_SHARE))
-
-
-def _constant(name: str, values: np.ndarray, per_line: int = 8) -> str:
-    rows = [", ".join(f"{v:.5g}" for v in values[i : i + per_line])
-            for i in range(0, len(values), per_line)]
-    return f"{name} = np.array([\n    " + ",\n    ".join(rows) + ",\n])"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,9 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     ("calibration drawn digits, image", ci), ("calibration MNIST digits", cm)):
         rejected = j.rejected((mean, scale, weights), threshold).mean()
         print(f"# {name}: {rejected:.1%} rejected", file=sys.stderr)
-    print(_constant("FEATURE_MEAN", mean))
-    print(_constant("FEATURE_SCALE", scale))
-    print(_constant("WEIGHTS", weights))
+    print(python_constant("FEATURE_MEAN", mean, 8))
+    print(python_constant("FEATURE_SCALE", scale, 8))
+    print(python_constant("WEIGHTS", weights, 8))
     print(f"THRESHOLD = {threshold:.4g}")
     return 0
 

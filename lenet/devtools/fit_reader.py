@@ -109,9 +109,13 @@ def exact_rate(
     return ok / max(len(strips), 1)
 
 
-def _constant(name: str, values: np.ndarray) -> str:
-    body = ", ".join(f"{v:.5g}" for v in values)
-    return f"{name} = np.array([{body}])"
+def python_constant(name: str, values: np.ndarray, per_line: int | None = None) -> str:
+    """`NAME = np.array([...])` to paste into a module; `per_line` values a line, or one line."""
+    if per_line is None:
+        return f"{name} = np.array([{', '.join(f'{v:.5g}' for v in values)}])"
+    rows = [", ".join(f"{v:.5g}" for v in values[i : i + per_line])
+            for i in range(0, len(values), per_line)]
+    return f"{name} = np.array([\n    " + ",\n    ".join(rows) + ",\n])"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -138,9 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
           file=sys.stderr)
     bias = max(rates, key=rates.get)  # the smallest of equally good biases
     mean, scale, w = params
-    print(_constant("FEATURE_MEAN", mean))
-    print(_constant("FEATURE_SCALE", scale))
-    print(_constant("VERIFIER_WEIGHTS", w))
+    print(python_constant("FEATURE_MEAN", mean))
+    print(python_constant("FEATURE_SCALE", scale))
+    print(python_constant("VERIFIER_WEIGHTS", w))
     print(f"COUNT_BIAS = {bias:g}")
     return 0
 
