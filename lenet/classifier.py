@@ -103,17 +103,22 @@ class Classifier:
 
     def classify(self, image: np.ndarray) -> Prediction:
         """The prediction for one (28, 28) image (its variants read too, about 0.4 ms)."""
-        probs = self.predict_proba(input_variants(image)[0])
-        return self.prediction_from(probs[0], float(probs[:, probs[0].argmax()].min()))
+        probs, stability = self.proba_and_stability(image)
+        return self.prediction_from(probs[0], float(stability[0]))
 
-    def stability(self, images: np.ndarray) -> np.ndarray:
-        """(N,) for images (N, 28, 28): the smallest probability that any test-time variant
-        of an image gives the image's own answer (1.0: every variant agrees fully)."""
+    def proba_and_stability(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For images (N, 28, 28) or one (28, 28), from one pass over every test-time variant:
+        the probabilities (N, 10) and the stability (N,) — the smallest probability that any
+        variant gives the image's own answer (1.0: every variant agrees fully)."""
         variants = input_variants(images)
         n, v = variants.shape[:2]
         probs = self.predict_proba(variants.reshape(n * v, 28, 28)).reshape(n, v, -1)
         answers = probs[:, 0].argmax(axis=1)
-        return probs[np.arange(n), :, answers].min(axis=1)
+        return probs[:, 0], probs[np.arange(n), :, answers].min(axis=1)
+
+    def stability(self, images: np.ndarray) -> np.ndarray:
+        """(N,) for images (N, 28, 28): see `proba_and_stability`."""
+        return self.proba_and_stability(images)[1]
 
     def prediction_from(self, probabilities: np.ndarray,
                         stability: float | None = None) -> Prediction:

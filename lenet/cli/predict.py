@@ -98,8 +98,8 @@ def predict_files(
         chunk = paths[start : start + CHUNK]
         prepared = [_prepare(p, classifier if multi else None) for p in chunk]
         inputs = [image for image, _, _ in prepared if image is not None]
-        probs = classifier.predict_proba(np.stack(inputs)) if inputs else np.empty((0, 10))
-        stable = classifier.stability(np.stack(inputs)) if inputs else np.empty(0)
+        probs, stable = (classifier.proba_and_stability(np.stack(inputs)) if inputs
+                         else (np.empty((0, 10)), np.empty(0)))
         row = 0
         for path, (image, digits, error) in zip(chunk, prepared, strict=True):
             if error is not None:

@@ -57,8 +57,7 @@ def not_sure_report(classifier, images: np.ndarray, labels: np.ndarray) -> dict:
     the right answers flagged, and the accuracy of the answers given without the flag (the
     risk-coverage point the app works at). Reads every image 9 times: not for training."""
     labels = np.asarray(labels, dtype=np.intp)
-    probs = classifier.predict_proba(images)
-    stability = classifier.stability(images)
+    probs, stability = classifier.proba_and_stability(images)
     flagged = np.array([classifier.prediction_from(p, s).not_sure
                         for p, s in zip(probs, stability, strict=True)], dtype=bool)
     right = probs.argmax(axis=1) == labels
