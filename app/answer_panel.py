@@ -81,11 +81,10 @@ class AnswerPanel(QWidget):
         """Show `result` as a number (`number`) or as one digit's bars, marking the bar of
         `taught` (the digit this drawing was stored as, if any)."""
         if number:
-            self.number_view.set_digits([(d.digit, d.confidence,
-                                          d.not_sure or d.count_uncertain, d.image)
+            self.number_view.set_digits([(d.digit, d.confidence, d.doubtful, d.image)
                                          for d in result.digits])
             self.input_view.set_image(result.digit.image if result.digit else None)
-            _tell("number " + "".join(str(d.digit) for d in result.digits))
+            _tell("number " + result.number)
             return
         rejected = result.not_a_digit and taught is None  # a taught drawing is that digit
         self.stack.setCurrentWidget(self.not_a_digit if rejected else self.bars)

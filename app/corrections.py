@@ -20,6 +20,11 @@ from PIL import Image
 from app.ink import InkStroke
 
 
+def plural(n: int, word: str) -> str:
+    """'1 correction', '12 corrections'."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 class _Unusable(ValueError):
     """A correction file that cannot be used; the message says why, for the user."""
 

@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
-from app.corrections import CorrectionScan
+from app.corrections import CorrectionScan, plural
 
 NAMED_AT_MOST = 3  # unreadable files named in the dialog; the gallery lists them all
-
-
-def plural(n: int, word: str) -> str:
-    """'1 correction', '12 corrections'."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def unreadable_text(scan: CorrectionScan) -> str:

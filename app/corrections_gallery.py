@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.corrections import CorrectionScan, CorrectionStore
-from app.corrections_choice import plural
+from app.corrections import CorrectionScan, CorrectionStore, plural
 from app.ink import gray_to_qimage
 
 THUMB = 84  # px: 28×28 at three times, pixels kept sharp

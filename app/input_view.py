@@ -51,10 +51,6 @@ class InputView(QWidget):
             self._qimage = gray_to_qimage(arr)
         self.update()
 
-    def set_title(self, title: str) -> None:
-        """The caption above the picture."""
-        self._title = title
-        self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if self.height() < _TITLE_H + 2 * 28 + 6:

@@ -22,9 +22,8 @@ from app.number_worker import NumberWorker
 from app.predictor import Predictor, Result, looks_like_several_digits
 from app.throttle import Throttle
 
-NUMBER_INK_SCALE = 0.5  # number mode reads the ink at half the canvas resolution
-PICTURE_INK_SCALE = 0.5  # so is a picture drawn on in single-digit mode (ample for 28 x 28)
-HINT_INK_SCALE = 0.5  # "several digits?" is judged on the ink at half the canvas resolution
+NUMBER_INK_SCALE = 0.5  # number mode reads the ink at half the canvas resolution; so do a
+# picture drawn on in single-digit mode (ample for 28 x 28) and the "several digits?" hint
 NUMBER_HINT = "Several digits? Number Mode (Ctrl+N) reads them side by side."
 
 
@@ -50,12 +49,6 @@ class LiveReader(QObject):
         self.throttle = Throttle(50, self)
         self.throttle.fired.connect(self.read_now)
 
-    @property
-    def opened_image(self) -> np.ndarray | None:
-        """The ink (H, W) of the opened picture under the strokes (None: none)."""
-        layer = self._canvas.image()
-        return None if layer is None else layer.ink
-
     def drawing_changed(self) -> None:
         """Count the change and read soon (an empty canvas is answered at once)."""
         self.revision += 1
@@ -77,10 +70,16 @@ class LiveReader(QObject):
         # every reading, also mid-stroke: the layer-by-layer pass costs about 0.15 ms
         want_maps = self._maps_shown() and not number_mode
         layer = canvas.image()
+        rendered: list[np.ndarray] = []
+
+        def half_ink() -> np.ndarray:  # the drawing at half size, rendered once per reading
+            if not rendered:
+                rendered.append(canvas.ink_array(NUMBER_INK_SCALE))
+            return rendered[0]
+
         try:
             if not number_mode and not canvas.is_drawing():
-                several = not canvas.is_empty() and looks_like_several_digits(
-                    canvas.ink_array(HINT_INK_SCALE))
+                several = not canvas.is_empty() and looks_like_several_digits(half_ink())
                 self.number_hint.emit(NUMBER_HINT if several else "")
             if canvas.is_empty():
                 result = Result(empty=True)
@@ -90,13 +89,12 @@ class LiveReader(QObject):
                     self._worker().submit(self.revision, canvas.strokes(), canvas.canvas_size(),
                                           NUMBER_INK_SCALE)
                 else:  # boxes in the same pixels as for strokes
-                    self._worker().submit_ink(self.revision, canvas.ink_array(NUMBER_INK_SCALE))
+                    self._worker().submit_ink(self.revision, half_ink())
                 return None
             elif layer is not None and not canvas.has_strokes():  # as `lenet predict` reads it
                 result = self._predictor.predict_ink(layer.ink, want_maps)
             elif layer is not None:
-                result = self._predictor.predict_ink(canvas.ink_array(PICTURE_INK_SCALE),
-                                                     want_maps)
+                result = self._predictor.predict_ink(half_ink(), want_maps)
             else:
                 result = self._predictor.predict_strokes(canvas.strokes(), canvas.canvas_size(),
                                                          want_maps)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 from app import APP_DISPLAY_NAME, help_texts, theme, window_actions
 from app.answer_panel import AnswerPanel
 from app.canvas import DrawingCanvas
-from app.corrections import CorrectionStore
+from app.corrections import CorrectionStore, plural
 from app.icon import app_icon
 from app.image_layer import PictureError, load_image_layer
 from app.live_reader import LiveReader
@@ -228,7 +228,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"Already stored as {a_digit(label)}", 3000)
                 return False
             replaced = self._taught[2]  # a slip of the finger: the new label wins
-        strokes = [] if self.reader.opened_image is not None else self.canvas.strokes()
+        strokes = [] if self.canvas.image() is not None else self.canvas.strokes()
         try:
             path = self.corrections.add(int(label), result.digit.image, strokes,
                                         self.canvas.canvas_size(), predicted=result.digit.digit)
@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
         self.answer.bars.set_taught(int(label))
         n = self.corrections.count()
         self.statusBar().showMessage(
-            f"Stored as {a_digit(label)}: {n} correction{'s' if n != 1 else ''} so far "
+            f"Stored as {a_digit(label)}: {plural(n, 'correction')} so far "
             "(Model → Fine-tune to learn them)", 8000)
         return True
 

@@ -150,8 +150,6 @@ class ModelStore:
 
 def _when(iso: Any) -> str | None:
     """'1 December 2026, 12:05' from an ISO timestamp (None if there is none)."""
-    from datetime import datetime
-
     try:
         t = datetime.fromisoformat(str(iso)).astimezone()
     except ValueError:

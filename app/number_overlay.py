@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, Q
 from PySide6.QtWidgets import QWidget
 
 from app.canvas import DrawingCanvas
-from app.corrections import CorrectionStore
+from app.corrections import CorrectionStore, plural
 from app.ink import InkStroke
 from app.live_reader import NUMBER_INK_SCALE, LiveReader
 from app.paper import ink_color
@@ -31,10 +31,6 @@ TAUGHT = QColor(0x3C, 0xA0, 0x5A)
 TAB_HEIGHT = 22.0  # px
 COUNT_DOUBT = "Not sure how many digits this is: the dashed box may hold two. " \
               "Writing them a little further apart helps."
-
-
-def _doubtful(d: DigitResult) -> bool:
-    return d.not_sure or d.count_uncertain
 
 
 class NumberBoxes(QWidget):
@@ -114,7 +110,7 @@ class NumberBoxes(QWidget):
         d = self.digits[i]
         if i in self.taught:
             return f"✓ {self.taught[i]}"
-        return f"{d.digit}{'?' if _doubtful(d) else ''}  {d.confidence:.0%}"
+        return f"{d.digit}{'?' if d.doubtful else ''}  {d.confidence:.0%}"
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -123,9 +119,9 @@ class NumberBoxes(QWidget):
         font.setBold(True)
         painter.setFont(font)
         for i, d in enumerate(self.digits):
-            color = TAUGHT if i in self.taught else UNSURE if _doubtful(d) else SURE
+            color = TAUGHT if i in self.taught else UNSURE if d.doubtful else SURE
             pen = QPen(color, 3.0 if i == self.selected else 1.6)
-            if _doubtful(d) and i not in self.taught:
+            if d.doubtful and i not in self.taught:
                 pen.setStyle(Qt.PenStyle.DashLine)
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -224,8 +220,8 @@ class NumberCorrections(QObject):
         self.boxes.taught[i] = int(label)
         self.boxes.update()
         n = self._store.count()
-        self._status(f"Stored this digit as {a_digit(label)}: {n} correction"
-                     f"{'s' if n != 1 else ''} so far (Model → Fine-tune to learn them)", 8000)
+        self._status(f"Stored this digit as {a_digit(label)}: {plural(n, 'correction')} so far "
+                     "(Model → Fine-tune to learn them)", 8000)
         self.stored.emit(path)
         return True
 

@@ -20,6 +20,7 @@ from app.ink import (
     paint_picture,
     paint_piece,
     paint_stroke,
+    paint_strokes,
     paint_tail,
     set_mode_for,
 )
@@ -49,9 +50,7 @@ class BackingImage:
             self._image.fill(Qt.GlobalColor.transparent)
             painter = self._painter(scale)
             paint_picture(painter, picture)
-            for stroke in drawing.strokes:
-                set_mode_for(painter, stroke)
-                paint_stroke(painter, stroke, ink)
+            paint_strokes(painter, drawing.strokes, ink)
             if drawing.current is not None:
                 set_mode_for(painter, drawing.current)
                 paint_stroke(painter, drawing.current, ink, tail=False)

@@ -46,6 +46,11 @@ class DigitResult:
     count_uncertain: bool = False  # number mode: the reader doubts how many digits are here
     not_a_digit: bool = False  # a scribble, a letter, a shape (see lenet.ink.not_a_digit)
 
+    @property
+    def doubtful(self) -> bool:
+        """Not sure of the digit, or of how many digits there are (number mode)."""
+        return self.not_sure or self.count_uncertain
+
 
 @dataclass
 class Result:

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from app.corrections import plural
+
 FINETUNE_SHARE = 0.2
 """Fine-tuning: the corrections are about a fifth of what the model sees."""
 RETRAIN_SHARE = 0.05
@@ -53,7 +55,7 @@ def with_corrections(
 def _describe(base: str, n: int, repeat: int) -> str:
     if n == 0:
         return base
-    return f"{base} + {n} correction{'s' if n != 1 else ''} x{repeat}"
+    return f"{base} + {plural(n, 'correction')} x{repeat}"
 
 
 def finetune_data(

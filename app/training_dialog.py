@@ -9,6 +9,7 @@ The model in use is never touched here: on success, "Use this model" emits
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +118,7 @@ class TrainingDialog(QDialog):
         scan = self._corrections.scan() if self._corrections is not None else None
         intro = intro_html(self.mode, scan)
         if finetune and scan is not None and scan.bad:
-            intro += " " + _escape(unreadable_text(scan))
+            intro += " " + escape(unreadable_text(scan))
         self.intro = QLabel(intro, self)
         self.intro.setWordWrap(True)
 
@@ -349,7 +350,7 @@ class TrainingDialog(QDialog):
         self._finish_worker()
         self.error = message
         self.result_label.setText(f"<span style='color:#d9534f'><b>Training failed.</b></span> "
-                                  f"{_escape(message)}<br>The model in use is unchanged.")
+                                  f"{escape(message)}<br>The model in use is unchanged.")
         self.epoch_label.setText("Failed")
         self.eta_label.setText("")
         self._set_state("failed")
@@ -374,7 +375,7 @@ class TrainingDialog(QDialog):
                                       "<br><b>Saving the new model failed</b>; see the message.")
         else:
             self.result_label.setText(f"The new model is in use. Saved as "
-                                      f"<code>{_escape(str(path))}</code>.")
+                                      f"<code>{escape(str(path))}</code>.")
 
     # ------------------------------------------------------------------ closing
 
@@ -393,7 +394,3 @@ class TrainingDialog(QDialog):
     def reject(self) -> None:
         """Esc: close (asking first while training)."""
         self.close()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
