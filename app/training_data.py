@@ -37,6 +37,15 @@ class TrainingData:
     description: str = "MNIST"
 
 
+def repeat_count(n_images: int, n_corrections: int, share: float) -> int:
+    """How many times each of `n_corrections` is repeated beside `n_images` for them to be
+    about `share` (0..1) of the mix (at most MAX_REPEAT; 0 without corrections)."""
+    if n_corrections == 0:
+        return 0
+    wanted = share / (1.0 - share) * n_images
+    return int(min(max(1, math.ceil(wanted / n_corrections)), MAX_REPEAT))
+
+
 def with_corrections(
     images: np.ndarray, labels: np.ndarray, corrections: np.ndarray,
     correction_labels: np.ndarray, share: float,
@@ -45,8 +54,7 @@ def with_corrections(
     the result; returns (images, labels, how many times each correction is repeated)."""
     if len(corrections) == 0:
         return images, np.asarray(labels, np.uint8), 0
-    wanted = share / (1.0 - share) * len(images)
-    repeat = int(min(max(1, math.ceil(wanted / len(corrections))), MAX_REPEAT))
+    repeat = repeat_count(len(images), len(corrections), share)
     mixed = np.concatenate([images, np.tile(corrections, (repeat, 1, 1))]).astype(np.uint8)
     mixed_labels = np.concatenate([np.asarray(labels), np.tile(correction_labels, repeat)])
     return mixed, mixed_labels.astype(np.uint8), repeat

@@ -74,6 +74,7 @@ class TrainingDialog(QDialog):
         factory_for: Callable[[TrainingPlan], TrainerFactory] = engine_trainer_factory,
         download: Callable[..., Path] | None = None,
         parent: QWidget | None = None,
+        scan: CorrectionScan | None = None,  # the corrections folder read already, if it was
     ) -> None:
         super().__init__(parent)
         if mode not in ("retrain", "finetune"):
@@ -82,6 +83,7 @@ class TrainingDialog(QDialog):
         self.settings = settings
         self._init = init
         self._corrections = corrections
+        self._scan = scan or (corrections.scan() if corrections else CorrectionScan([], []))
         self._factory_for = factory_for
         self.worker: TrainingWorker | None = None
         self.result: Any = None
@@ -97,17 +99,19 @@ class TrainingDialog(QDialog):
         self._set_state("idle")
         self.resize(self.sizeHint())
         self._estimate = TimeEstimate(int(self.batch_size.currentData()), self)
-        self._estimate.measured.connect(self._show_expected)
-        self.epochs.valueChanged.connect(self._show_expected)  # the estimate follows the form
-        self.subset.currentIndexChanged.connect(self._show_expected)
+        for changed in (self._estimate.measured, self.epochs.valueChanged,  # follow the form
+                        self.subset.currentIndexChanged, self.corrections_choice.check.toggled):
+            changed.connect(self._show_expected)
+        self.batch_size.currentIndexChanged.connect(
+            lambda _: self._estimate.time_batch(int(self.batch_size.currentData())))
         self._estimate.start()
         self._show_expected()
 
     def _show_expected(self, *_: Any) -> None:
-        n = self._corrections.count() if self._corrections is not None else 0
-        seconds = self._estimate.seconds(self.plan(), n)
-        if seconds is not None and self.state != "training":
-            self.eta_label.setText(f"Expected: {expected_text(seconds)}")
+        seconds = self._estimate.seconds(self.plan(), len(self._scan.good))
+        if self.state != "training":
+            self.eta_label.setText("ETA —" if seconds is None
+                                   else f"Expected: {expected_text(seconds)}")
 
     def sizeHint(self) -> QSize:
         return QSize(760, 640)
@@ -115,7 +119,7 @@ class TrainingDialog(QDialog):
     # ------------------------------------------------------------------ layout
 
     def _build(self, finetune: bool, download: Callable[..., Path] | None) -> None:
-        scan = self._corrections.scan() if self._corrections is not None else None
+        scan = self._scan if self._corrections is not None else None
         intro = intro_html(self.mode, scan)
         if finetune and scan is not None and scan.bad:
             intro += " " + escape(unreadable_text(scan))

@@ -18,6 +18,7 @@ import threading
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.training_data import FINETUNE_SHARE, RETRAIN_SHARE, repeat_count
 from app.training_worker import TrainingPlan
 
 MNIST_TRAIN_IMAGES = 55_000  # MNIST's 60,000 less the 5,000 held out for validation
@@ -26,12 +27,14 @@ END_S = 1.0  # calibration and the test-set pass after the last epoch
 
 
 def run_images(plan: TrainingPlan, corrections: int) -> int:
-    """How many images the run trains on, all epochs together (corrections approximate)."""
+    """How many images the run trains on, all epochs together (the corrections mixed in as
+    `app.training_data` mixes them; a fine-tune's share taken as exact)."""
     if plan.mode == "finetune":
-        per_epoch = plan.finetune_mnist_images * 1.25  # the corrections are a fifth
+        per_epoch = plan.finetune_mnist_images / (1 - FINETUNE_SHARE)
     else:
-        per_epoch = (plan.subset or MNIST_TRAIN_IMAGES) + (
-            min(corrections * 200, MNIST_TRAIN_IMAGES // 20) if plan.include_corrections else 0)
+        base = plan.subset or MNIST_TRAIN_IMAGES
+        shown = corrections if plan.include_corrections else 0
+        per_epoch = base + shown * repeat_count(base, shown, RETRAIN_SHARE)
     return int(per_epoch * plan.epochs)
 
 
@@ -70,7 +73,7 @@ def _measure(batch_size: int) -> None:
                               timeout=600, check=True)
         _rates[batch_size] = float(done.stdout.strip().splitlines()[-1])
     except (OSError, ValueError, IndexError, subprocess.SubprocessError):
-        pass  # no estimate is better than a broken dialog
+        _rates[batch_size] = 0.0  # no estimate (better than a broken dialog); stops the poll
 
 
 class TimeEstimate(QObject):
@@ -86,6 +89,12 @@ class TimeEstimate(QObject):
         self._poll = QTimer(self)
         self._poll.setInterval(200)
         self._poll.timeout.connect(self._check)
+
+    def time_batch(self, batch_size: int) -> None:
+        """Estimate for another batch size from now on (`measured` says when it is known)."""
+        self._batch_size, self.images_per_s = batch_size, _rates.get(batch_size)
+        self.start()
+        self.measured.emit(self.images_per_s or 0.0)  # known, or "no estimate yet"
 
     def start(self) -> None:
         """Time the step, unless it was this session (connect to `measured` first)."""

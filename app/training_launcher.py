@@ -44,11 +44,11 @@ class TrainingLauncher(QObject):
              download: Callable[..., Path] | None) -> TrainingDialog | None:
         """Open the dialog for `mode` ("retrain" or "finetune"); None when fine-tuning has
         no model or no corrections to learn (the user is told why)."""
+        scan = self._corrections.scan()
         if mode == "finetune":
             if self._model.loaded.classifier is None:
                 self._warn("Fine-tune", "No model is loaded to fine-tune.")
                 return None
-            scan = self._corrections.scan()
             if not scan.good:
                 text = help_texts.NO_CORRECTIONS
                 if scan.bad:
@@ -69,7 +69,7 @@ class TrainingLauncher(QObject):
             old.deleteLater()
         dialog = TrainingDialog(mode, self._settings, init=self._model.loaded.classifier,
                                 corrections=self._corrections, factory_for=factory_for,
-                                download=download, parent=self._window)
+                                download=download, parent=self._window, scan=scan)
         dialog.use_model_requested.connect(
             lambda clf: dialog.model_adopted(self._model.adopt(
                 clf, "fine-tuned" if mode == "finetune" else "retrained")))

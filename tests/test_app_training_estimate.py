@@ -72,3 +72,23 @@ def test_the_step_is_timed_by_the_app_entry_point(capsys):
     assert main(["--step-rate", "32"]) == 0
     assert float(capsys.readouterr().out.strip()) > 0
     assert training_estimate.step_rate_command(32)[-2:] == ["--step-rate", "32"]
+
+
+def test_the_estimate_follows_the_batch_size(qtbot, settings_path, monkeypatch):
+    from app.settings import Settings
+    from app.training_dialog import TrainingDialog
+    from tests.conftest import FakeClassifier
+
+    monkeypatch.setattr(training_estimate, "_rates", {})
+    monkeypatch.setattr(training_estimate, "_measuring", set())
+    monkeypatch.setattr(training_estimate, "step_rate_command",  # bigger batches: faster
+                        lambda batch: [sys.executable, "-c", f"print({batch * 100.0})"])
+    d = TrainingDialog("retrain", Settings(settings_path), init=FakeClassifier())
+    qtbot.addWidget(d)
+    qtbot.waitUntil(lambda: d.eta_label.text().startswith("Expected"), timeout=5000)
+    first = d.eta_label.text()
+    d.batch_size.setCurrentIndex((d.batch_size.currentIndex() + 1) % d.batch_size.count())
+    batch = int(d.batch_size.currentData())
+    qtbot.waitUntil(lambda: d._estimate.images_per_s == batch * 100.0, timeout=5000)
+    expected = d._estimate.seconds(d.plan(), 0)
+    assert d.eta_label.text() == f"Expected: {expected_text(expected)}" != first
