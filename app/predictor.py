@@ -26,7 +26,10 @@ class ClassifierLike(Protocol):
 
     def classify(self, image: np.ndarray) -> Any: ...
 
-    def prediction_from(self, probabilities: np.ndarray) -> Any: ...
+    def proba_and_stability(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def prediction_from(self, probabilities: np.ndarray, stability: float | None = None
+                        ) -> Any: ...
 
     def stages(self) -> list[Any]: ...
 
@@ -179,8 +182,11 @@ class Predictor:
         """The digits `lenet.ink` read (`ReadDigit`s), as a Result timed from `start`."""
         assert self._classifier is not None
         digits = []
-        for d in read:
-            pred = self._classifier.classify(d.preprocessed.image)  # + its test-time variants
+        # every digit and its test-time variants in one batch (the "not sure" rule reads both)
+        probs, stable = (self._classifier.proba_and_stability(
+            np.stack([d.preprocessed.image for d in read])) if read else ([], []))
+        for d, p, s in zip(read, probs, stable, strict=True):
+            pred = self._classifier.prediction_from(p, float(s))
             digits.append(DigitResult(d.preprocessed.image, pred.digit, pred.confidence,
                                       pred.probabilities, pred.not_sure, d.box,
                                       bool(d.count_uncertain)))

@@ -66,14 +66,14 @@ def step_rate_command(batch_size: int) -> list[str]:
     return [sys.executable, "-m", "app", "--step-rate", str(batch_size)]
 
 
-def _measure(batch_size: int) -> None:
+def _measure(batch_size: int, rates: dict[int, float]) -> None:
     """On a plain thread that only waits: the other process times the step."""
     try:
         done = subprocess.run(step_rate_command(batch_size), capture_output=True, text=True,
                               timeout=600, check=True)
-        _rates[batch_size] = float(done.stdout.strip().splitlines()[-1])
+        rates[batch_size] = float(done.stdout.strip().splitlines()[-1])
     except (OSError, ValueError, IndexError, subprocess.SubprocessError):
-        _rates[batch_size] = 0.0  # no estimate (better than a broken dialog); stops the poll
+        rates[batch_size] = 0.0  # no estimate (better than a broken dialog); stops the poll
 
 
 class TimeEstimate(QObject):
@@ -103,7 +103,7 @@ class TimeEstimate(QObject):
         with _lock:
             if self._batch_size not in _measuring:
                 _measuring.add(self._batch_size)
-                threading.Thread(target=_measure, args=(self._batch_size,), daemon=True,
+                threading.Thread(target=_measure, args=(self._batch_size, _rates), daemon=True,
                                  name="lenet-estimate").start()
         self._poll.start()
 

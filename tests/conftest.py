@@ -70,7 +70,12 @@ class FakeClassifier:
     def classify(self, image: np.ndarray) -> FakePrediction:
         return self.prediction_from(self.predict_proba(image)[0])
 
-    def prediction_from(self, probabilities: np.ndarray) -> FakePrediction:
+    def proba_and_stability(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        probs = self.predict_proba(images)
+        return probs, probs.max(axis=1)  # a fake: as stable as it is sure
+
+    def prediction_from(self, probabilities: np.ndarray,
+                        stability: float | None = None) -> FakePrediction:
         p = np.asarray(probabilities, dtype=np.float32)
         d = int(p.argmax())
         return FakePrediction(d, float(p[d]), p, bool(p[d] < 0.7))
