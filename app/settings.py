@@ -9,6 +9,9 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings
 
 from app import APP_NAME, ORGANIZATION_NAME
+from lenet.training.config import RECIPES
+
+_RETRAIN = RECIPES["default"]  # Retrain from MNIST… starts from `lenet train`'s recipe
 
 DEFAULTS: dict[str, Any] = {
     "pen/width": 26.0,  # in canvas units (the canvas is 512 units across)
@@ -18,11 +21,11 @@ DEFAULTS: dict[str, Any] = {
     "view/theme": "system",  # "system", "light" or "dark"
     "view/feature_maps": False,
     "view/number_mode": False,
-    "training/epochs": 10,
-    "training/batch_size": 64,
-    "training/lr": 1e-3,
-    "training/optimizer": "adam",
-    "training/augment": True,
+    "training/epochs": _RETRAIN.epochs,
+    "training/batch_size": _RETRAIN.batch_size,
+    "training/lr": _RETRAIN.lr,
+    "training/optimizer": _RETRAIN.optimizer,
+    "training/augment": _RETRAIN.augment,
     "training/data_dir": "",  # empty: the engine's default MNIST folder
     "finetune/epochs": 2,
     "finetune/lr": 3e-4,

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from app.workers import BackgroundJob
+from lenet.training.config import RECIPES
 
 
 class TrainerLike(Protocol):
@@ -85,11 +86,11 @@ class TrainingPlan:
     """What the training dialog asks for. `mode` is "retrain" or "finetune"."""
 
     mode: str = "retrain"
-    epochs: int = 10
-    batch_size: int = 64
-    lr: float = 1e-3
-    optimizer: str = "adam"
-    augment: bool = True
+    epochs: int = RECIPES["default"].epochs
+    batch_size: int = RECIPES["default"].batch_size
+    lr: float = RECIPES["default"].lr
+    optimizer: str = RECIPES["default"].optimizer
+    augment: bool = RECIPES["default"].augment
     subset: int | None = None
     data_dir: str = ""  # empty: the engine's default MNIST folder
     init: Any = None  # the classifier to fine-tune
@@ -122,7 +123,7 @@ def engine_trainer_factory(plan: TrainingPlan) -> TrainerFactory:
     def make(on_progress: Callable[[Any], None], should_stop: Callable[[], bool]) -> TrainerLike:
         from app.corrections import CorrectionStore
         from app.training_data import finetune_data, retrain_data, session_mnist
-        from lenet.training import TrainConfig, Trainer
+        from lenet.training import Trainer, recipe
 
         on_progress(Stage("Reading MNIST…"))
         mnist = session_mnist(plan.data_dir or None)
@@ -138,8 +139,8 @@ def engine_trainer_factory(plan: TrainingPlan) -> TrainerFactory:
             data = finetune_data(mnist, images, labels, plan.finetune_mnist_images)
         else:
             data = retrain_data(mnist, images, labels, plan.subset)
-        config = TrainConfig(epochs=plan.epochs, batch_size=plan.batch_size, lr=plan.lr,
-                             optimizer=plan.optimizer, augment=plan.augment)
+        config = recipe("default", epochs=plan.epochs, batch_size=plan.batch_size, lr=plan.lr,
+                        optimizer=plan.optimizer, augment=plan.augment)
         if should_stop():
             from lenet.training import TrainingCancelled
 

@@ -91,18 +91,32 @@ def test_flatten_round_trip():
     check_layer(Flatten(), rng.standard_normal((2, 3, 4, 5)), rng)
 
 
-@pytest.mark.parametrize("n,k", [(4, 10), (1, 3), (7, 2)])
-def test_softmax_cross_entropy_gradient(n, k):
+@pytest.mark.parametrize("n,k,eps", [(4, 10, 0.0), (1, 3, 0.0), (7, 2, 0.0), (4, 10, 0.1),
+                                     (3, 5, 0.4)])
+def test_softmax_cross_entropy_gradient(n, k, eps):
     rng = np.random.default_rng(7)
     logits = rng.standard_normal((n, k)) * 3
     labels = rng.integers(0, k, n)
-    loss = SoftmaxCrossEntropy()
+    loss = SoftmaxCrossEntropy(label_smoothing=eps)
     loss.forward(logits, labels)
     analytic = loss.backward()
     numeric = numerical_gradient(
         lambda: np.array(loss.forward(logits, labels)), logits, np.array(1.0)
     )
     assert rel_error(analytic, numeric) < TOL
+
+
+def test_label_smoothing_is_cross_entropy_against_the_softened_target():
+    rng = np.random.default_rng(8)
+    logits, labels, eps = rng.standard_normal((5, 10)), rng.integers(0, 10, 5), 0.2
+    target = np.full((5, 10), eps / 10)
+    target[np.arange(5), labels] += 1 - eps
+    by_hand = -(target * np.log(softmax(logits))).sum(axis=1).mean()
+    smoothed = SoftmaxCrossEntropy(label_smoothing=eps).forward(logits, labels)
+    assert smoothed == pytest.approx(by_hand, rel=1e-12)
+    assert smoothed != pytest.approx(SoftmaxCrossEntropy().forward(logits, labels), rel=1e-3)
+    with pytest.raises(ValueError, match="label smoothing"):
+        SoftmaxCrossEntropy(label_smoothing=1.0)
 
 
 def test_softmax_is_stable_for_huge_logits():

@@ -13,8 +13,12 @@ import sys
 from pathlib import Path
 
 from lenet.cli.predict import add_predict_parser
+from lenet.training.config import RECIPES
 
 DEFAULT_OUT = "lenet5.npz"
+TRAIN_OPTIONS = ("epochs", "batch_size", "lr", "optimizer", "schedule", "weight_decay",
+                 "label_smoothing", "average_decay", "augment", "seed", "subset")
+"""`lenet train`'s options that change its recipe (left out: the recipe's value)."""
 
 
 def _add_data_dir(p: argparse.ArgumentParser) -> None:
@@ -50,22 +54,14 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     from lenet.model_file import check_writable
     from lenet.nn.kernels.threads import set_threads
-    from lenet.training.trainer import TrainConfig, Trainer
+    from lenet.training.config import recipe
+    from lenet.training.trainer import Trainer
 
     check_writable(args.out)  # before the data and the minutes of training, not after
     set_threads(args.threads)
     data = _load_data(args.data_dir)
-    config = TrainConfig(
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        optimizer=args.optimizer,
-        schedule=args.schedule,
-        weight_decay=args.weight_decay,
-        augment=args.augment,
-        seed=args.seed,
-        subset=args.subset,
-    )
+    config = recipe(args.recipe, **{
+        name: value for name in TRAIN_OPTIONS if (value := getattr(args, name)) is not None})
     _warm_up_saying_so(config, args.quiet)
     bar = tqdm(
         total=None,
@@ -97,7 +93,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     result = Trainer(config, data, on_progress=on_progress).run()
     bar.close()
     result.classifier.metadata["description"] = args.description or (
-        f"LeNet-5 trained by `lenet train` ({args.epochs} epochs, seed {args.seed})"
+        f"LeNet-5 trained by `lenet train` (recipe {args.recipe}: {config.epochs} epochs, "
+        f"seed {config.seed})"
     )
     result.classifier.metadata["command"] = "lenet " + shlex.join(args.argv)
     out = _save_unless_worse(result.classifier, result.test_accuracy, args.out, args.force)
@@ -275,20 +272,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train LeNet-5 on MNIST and save the model")
     _add_data_dir(p)
     _add_threads(p)
-    p.add_argument("--epochs", type=int, default=12)
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
-    p.add_argument("--optimizer", choices=["adam", "sgd", "nesterov"], default="adam")
-    p.add_argument("--schedule", choices=["cosine", "step", "constant"], default="cosine")
-    p.add_argument("--weight-decay", type=float, default=0.0)
+    recipes = ", ".join(f"{name} ({c.epochs} epochs)" for name, c in RECIPES.items())
+    p.add_argument("--recipe", choices=list(RECIPES), default="default",
+                   help=f"the run to start from: {recipes}; the options below change it")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--lr", type=float, help="peak learning rate")
+    p.add_argument("--optimizer", choices=["adam", "sgd", "nesterov"])
+    p.add_argument("--schedule", choices=["cosine", "step", "constant"])
+    p.add_argument("--weight-decay", type=float)
+    p.add_argument("--label-smoothing", type=float)
+    p.add_argument("--average-decay", type=float,
+                   help="keep a moving average of the weights with this decay per batch")
     p.add_argument(
         "--augment",
         action=argparse.BooleanOptionalAction,
-        default=True,
-        help="random affine, thickness and elastic distortions (default: on)",
+        default=None,
+        help="random affine, thickness, elastic distortions and writing styles",
     )
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--subset", type=int, default=None, help="train on only this many images")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--subset", type=int, help="train on only this many images")
     p.add_argument("--description", default=None, help="text stored in the model file")
     p.add_argument("--out", type=Path, default=Path(DEFAULT_OUT))
     p.add_argument("--force", action="store_true",

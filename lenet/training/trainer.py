@@ -13,7 +13,7 @@ empty), e.g. ``lenet.data.mnist.MnistData``.
 
 from __future__ import annotations
 
-import math
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -24,12 +24,14 @@ import numpy as np
 from lenet import __version__
 from lenet.classifier import MNIST_MEAN, MNIST_STD, Classifier
 from lenet.data.augment import AugmentConfig, augment_batch
+from lenet.nn.averaging import WeightAverage
 from lenet.nn.losses import SoftmaxCrossEntropy, softmax
 from lenet.nn.model import lenet5
 from lenet.nn.optim import make_optimizer
 from lenet.nn.schedules import make_schedule
 from lenet.training.batches import Prefetched, to_unit_float, training_batches
 from lenet.training.calibrate import expected_calibration_error, fit_temperature, nll
+from lenet.training.config import TrainConfig
 from lenet.training.evaluate import evaluate
 
 
@@ -39,37 +41,6 @@ class TrainingCancelled(Exception):
 
 class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite."""
-
-
-@dataclass
-class TrainConfig:
-    """Hyperparameters of one training run (learning rate per batch, epochs over the data)."""
-
-    epochs: int = 12
-    batch_size: int = 64
-    lr: float = 1e-3
-    optimizer: str = "adam"  # adam | sgd | nesterov
-    schedule: str = "cosine"  # cosine | step | constant
-    weight_decay: float = 0.0
-    augment: bool = True
-    seed: int = 0
-    val_fraction: float = 1 / 12  # 5,000 of MNIST's 60,000 training images
-    subset: int | None = None  # use only this many training images (quick runs, tests)
-    activation: str = "relu"
-    pooling: str = "max"
-    prefetch: bool = True  # prepare the next batches on a thread while one trains (same result)
-
-    def __post_init__(self) -> None:
-        if self.epochs < 1 or self.batch_size < 1:
-            raise ValueError("epochs and batch_size must be at least 1")
-        if not (self.lr > 0 and math.isfinite(self.lr)):
-            raise ValueError(f"learning rate must be a positive number, got {self.lr}")
-        if not (self.weight_decay >= 0 and math.isfinite(self.weight_decay)):
-            raise ValueError(f"weight decay must be zero or positive, got {self.weight_decay}")
-        if self.subset is not None and self.subset < 1:
-            raise ValueError(f"subset must be at least 1 image, got {self.subset}")
-        if not 0 <= self.val_fraction < 1:
-            raise ValueError("val_fraction must be in [0, 1)")
 
 
 @dataclass(frozen=True)
@@ -204,7 +175,9 @@ class Trainer:
         params, grads = net.params(), net.grads()
         optimizer = make_optimizer(cfg.optimizer, params, grads, cfg.lr, cfg.weight_decay)
         schedule = make_schedule(cfg.schedule, cfg.lr, cfg.epochs)
-        loss_fn = SoftmaxCrossEntropy()
+        loss_fn = SoftmaxCrossEntropy(cfg.label_smoothing)
+        average = WeightAverage(params, cfg.average_decay) if cfg.average_decay else None
+        evaluated = average.swapped_in if average else contextlib.nullcontext
 
         n = len(x_train)
         batches = -(-n // cfg.batch_size)
@@ -236,6 +209,8 @@ class Trainer:
                     net.zero_grad()
                     net.backward(loss_fn.backward())
                     optimizer.step()
+                    if average:
+                        average.update()
 
                     loss_sum += loss * len(labels)
                     correct += int((loss_fn.probabilities.argmax(axis=1) == labels).sum())
@@ -260,7 +235,8 @@ class Trainer:
                 seconds = time.perf_counter() - t_epoch
                 val_loss = val_acc = None
                 if len(x_val):
-                    report = evaluate(classifier, to_unit_float(x_val), y_val)
+                    with evaluated():
+                        report = evaluate(classifier, to_unit_float(x_val), y_val)
                     val_loss, val_acc = report.loss, report.accuracy
                 metrics = EpochMetrics(
                     epoch + 1,
@@ -295,6 +271,8 @@ class Trainer:
             if isinstance(stream, Prefetched):
                 stream.close()
 
+        if average:
+            average.copy_to_params()
         net.eval()
         if len(x_val):  # temperature scaling on the held-out split (never the test set)
             classifier = calibrate_on(classifier, to_unit_float(x_val), y_val)

@@ -1,0 +1,66 @@
+"""What a training run is: `TrainConfig`, and the named recipes.
+
+`TrainConfig()`'s defaults are the default recipe: what `lenet train` with no options and the
+app's *Retrain from MNIST…* run (one definition for both). `RECIPES` also names the longer
+run that made the bundled model. This module imports nothing heavy,
+so the app can read the defaults before the engine is loaded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+__all__ = ["RECIPES", "TrainConfig", "recipe"]
+
+
+@dataclass
+class TrainConfig:
+    """Hyperparameters of one training run (learning rate per batch, epochs over the data)."""
+
+    epochs: int = 12
+    batch_size: int = 64
+    lr: float = 1e-3
+    optimizer: str = "adam"  # adam | sgd | nesterov
+    schedule: str = "cosine"  # cosine | step | constant
+    weight_decay: float = 0.0
+    augment: bool = True
+    seed: int = 0
+    val_fraction: float = 1 / 12  # 5,000 of MNIST's 60,000 training images
+    subset: int | None = None  # use only this many training images (quick runs, tests)
+    activation: str = "relu"
+    pooling: str = "max"
+    prefetch: bool = True  # prepare the next batches on a thread while one trains (same result)
+    label_smoothing: float = 0.0  # target (1 - e)*onehot + e/10 (lenet.nn.losses)
+    average_decay: float | None = None  # keep a moving average of the weights (lenet.nn.averaging)
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError("epochs and batch_size must be at least 1")
+        if not (self.lr > 0 and math.isfinite(self.lr)):
+            raise ValueError(f"learning rate must be a positive number, got {self.lr}")
+        if not (self.weight_decay >= 0 and math.isfinite(self.weight_decay)):
+            raise ValueError(f"weight decay must be zero or positive, got {self.weight_decay}")
+        if self.subset is not None and self.subset < 1:
+            raise ValueError(f"subset must be at least 1 image, got {self.subset}")
+        if not 0 <= self.val_fraction < 1:
+            raise ValueError("val_fraction must be in [0, 1)")
+        if not 0 <= self.label_smoothing < 1:
+            raise ValueError(f"label smoothing must be in [0, 1), got {self.label_smoothing}")
+        if self.average_decay is not None and not 0 < self.average_decay < 1:
+            raise ValueError(f"the averaging decay must be in (0, 1), got {self.average_decay}")
+
+
+RECIPES: dict[str, TrainConfig] = {
+    "default": TrainConfig(),
+    # models/lenet5.npz: 30 epochs at Adam 1e-3, no smoothing, no averaging (model card)
+    "bundled": TrainConfig(epochs=30, lr=1e-3, label_smoothing=0.0, average_decay=None),
+}
+
+
+def recipe(name: str, **changes) -> TrainConfig:
+    """The named recipe, with some fields changed (e.g. ``recipe("bundled", seed=3)``)."""
+    if name not in RECIPES:
+        raise ValueError(f"unknown recipe {name!r}: use one of {', '.join(RECIPES)}")
+    return dataclasses.replace(RECIPES[name], **changes)

@@ -1,0 +1,58 @@
+"""The moving average of the weights (lenet.nn.averaging) and the trainer's use of it."""
+
+import numpy as np
+import pytest
+
+from lenet.nn.averaging import WeightAverage
+from lenet.training.trainer import TrainConfig, Trainer
+from tests.datasets import synthetic_digits
+
+
+def test_average_follows_the_formula_with_its_warm_up():
+    w = np.zeros(3, np.float32)
+    average = WeightAverage({"w": w}, decay=0.9)
+    expected = w.copy()
+    for step, value in enumerate([1.0, 2.0, 4.0, 8.0, 8.0, 8.0], start=1):
+        w[...] = value
+        average.update()
+        d = min(0.9, (1 + step) / (10 + step))
+        expected = d * expected + (1 - d) * value
+        np.testing.assert_allclose(average.average["w"], expected, rtol=1e-6)
+    assert not np.allclose(average.average["w"], w)  # it lags the live weights
+
+
+def test_swapped_in_evaluates_the_average_and_puts_the_live_weights_back():
+    w = np.array([1.0, 2.0], np.float32)
+    average = WeightAverage({"w": w}, decay=0.5)
+    w[...] = [5.0, 6.0]
+    average.update()
+    live = w.copy()
+    with average.swapped_in():
+        np.testing.assert_array_equal(w, average.average["w"])
+        assert not np.array_equal(w, live)
+    np.testing.assert_array_equal(w, live)
+    with pytest.raises(RuntimeError), average.swapped_in():
+        raise RuntimeError("an evaluation that fails")
+    np.testing.assert_array_equal(w, live)  # restored on errors too
+
+
+def test_bad_decay_is_refused():
+    for decay in (0.0, 1.0, -0.5, float("nan")):
+        with pytest.raises(ValueError, match="decay"):
+            WeightAverage({"w": np.zeros(1)}, decay)
+        with pytest.raises(ValueError, match="decay"):
+            TrainConfig(average_decay=decay)
+    with pytest.raises(ValueError, match="label smoothing"):
+        TrainConfig(label_smoothing=1.0)
+
+
+def test_trainer_keeps_the_averaged_weights():
+    """Same seed, same batches: the run with averaging ends on the average of the other
+    run's weights along the way, not on its last weights."""
+    data = synthetic_digits(200)
+    plain = Trainer(TrainConfig(epochs=2, batch_size=32), data).run()
+    averaged = Trainer(TrainConfig(epochs=2, batch_size=32, average_decay=0.9), data).run()
+    a, b = plain.classifier.net.params(), averaged.classifier.net.params()
+    assert all(np.isfinite(v).all() for v in b.values())
+    assert any(not np.allclose(a[n], b[n]) for n in a)
+    assert averaged.classifier.metadata["training"]["average_decay"] == 0.9
