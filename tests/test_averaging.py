@@ -1,4 +1,4 @@
-"""The moving average of the weights (lenet.nn.averaging) and the trainer's use of it."""
+"""The moving average of the weights, unaugmented final epochs, and the trainer's use of them."""
 
 import numpy as np
 import pytest
@@ -56,3 +56,21 @@ def test_trainer_keeps_the_averaged_weights():
     assert all(np.isfinite(v).all() for v in b.values())
     assert any(not np.allclose(a[n], b[n]) for n in a)
     assert averaged.classifier.metadata["training"]["average_decay"] == 0.9
+
+
+def test_plain_final_epochs_see_the_images_unaugmented():
+    from lenet.data.augment import AugmentConfig
+    from lenet.training.batches import to_unit_float, training_batches
+
+    data = synthetic_digits(40)
+    images, labels = data.train_images, np.asarray(data.train_labels)
+    rng = np.random.default_rng(0)
+    batches = list(training_batches(images, labels, rng, 3, 20, AugmentConfig(), 1))
+    assert len(batches) == 6
+    plain = {to_unit_float(im).tobytes() for im in images}
+    augmented = [all(x.tobytes() not in plain for x in batch) for batch, _ in batches]
+    assert augmented == [True, True, True, True, False, False]
+    last = np.concatenate([b for b, _ in batches[4:]])
+    assert {x.tobytes() for x in last} == plain  # every image once, as it is
+    with pytest.raises(ValueError, match="plain_final_epochs"):
+        TrainConfig(epochs=2, plain_final_epochs=3)

@@ -31,11 +31,14 @@ def to_unit_float(images: np.ndarray) -> np.ndarray:
 
 
 def training_batches(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
-                     epochs: int, batch_size: int,
-                     augment: AugmentConfig | None) -> Iterator[Batch]:
-    """Every batch of `epochs` epochs in order; `augment` None: no augmentation."""
+                     epochs: int, batch_size: int, augment: AugmentConfig | None,
+                     plain_final_epochs: int = 0) -> Iterator[Batch]:
+    """Every batch of `epochs` epochs in order; `augment` None: no augmentation, and none in
+    the last `plain_final_epochs` epochs either."""
     n = len(images)
-    for _ in range(epochs):
+    for epoch in range(epochs):
+        if epoch == epochs - plain_final_epochs:
+            augment = None
         order = rng.permutation(n)
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]

@@ -185,7 +185,8 @@ class Trainer:
         history: list[EpochMetrics] = []
         start = time.perf_counter()
         stream = training_batches(x_train, y_train, rng, cfg.epochs, cfg.batch_size,
-                                  self.augment_config if cfg.augment else None)
+                                  self.augment_config if cfg.augment else None,
+                                  cfg.plain_final_epochs)
         if cfg.prefetch:
             stream = Prefetched(stream)
         try:
