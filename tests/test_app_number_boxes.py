@@ -101,7 +101,7 @@ def test_a_digit_key_without_a_selected_box_stores_nothing(number_window, qtbot)
     window = number_window
     _draw_one_and_seven(window, qtbot)
     assert not window.teach(3)
-    assert "Click the label above a digit's box" in window.statusBar().currentMessage()
+    assert "Click a digit's box" in window.statusBar().currentMessage()
     assert window.corrections.count() == 0
 
 
