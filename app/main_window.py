@@ -23,7 +23,7 @@ from app.image_layer import PictureError, load_image_layer
 from app.live_reader import LiveReader
 from app.model_in_use import ModelInUse
 from app.model_store import LoadedModel, ModelStore, describe_model, read_model_card
-from app.network_view import NetworkDock
+from app.network_dock import NetworkDock
 from app.number_overlay import NumberCorrections
 from app.paths import AppPaths
 from app.predictor import Predictor, Result, warm_up
@@ -85,6 +85,9 @@ class MainWindow(QMainWindow):
         self.reader.answered.connect(self.show_result)
         self.reader.failed.connect(self._on_prediction_failed)
         self.answer.bars.digit_clicked.connect(self.teach)
+        self.answer.number_view.digit_clicked.connect(self.number_corrections.select)
+        self.number_corrections.digit_selected.connect(self.maps_dock.show_digit)
+        self.maps_dock.digit_shown.connect(self.answer.number_view.set_shown)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme)
         model = self.model_in_use
         model.changed.connect(self._on_model_changed)
@@ -266,7 +269,8 @@ class MainWindow(QMainWindow):
             self.reader.throttle.request_now()
 
     def set_number_mode(self, on: bool) -> None:
-        """View → Number mode: a wide canvas; the answer is the number read."""
+        """View → Number mode: a wide canvas (the drawing moves onto it); the answer is the
+        number read."""
         on = bool(on)
         self.canvas.set_canvas_size(NUMBER_CANVAS if on else SINGLE_CANVAS)
         self.canvas.set_hint("Write a number here, digits side by side" if on
