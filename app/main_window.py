@@ -29,6 +29,7 @@ from app.paths import AppPaths
 from app.predictor import Predictor, Result, warm_up
 from app.probability_bars import a_digit
 from app.settings import THEMES, Settings
+from app.status_fit import one_line
 from app.text_dialog import TextDialog, ask_yes_no
 from app.training_launcher import TrainingLauncher
 from app.training_worker import engine_trainer_factory
@@ -360,7 +361,7 @@ class MainWindow(QMainWindow):
     def _warn(self, title: str, text: str) -> None:
         """Tell the user something went wrong (non-blocking; tests find it in `messages`)."""
         self.messages.append((title, text))
-        self.statusBar().showMessage(text.splitlines()[0], 8000)
+        self.statusBar().showMessage(one_line(text), 8000)  # all of it: the why follows a colon
         if QGuiApplication.platformName() in ("offscreen", "minimal"):
             return  # headless: no one to click OK
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
