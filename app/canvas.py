@@ -83,13 +83,15 @@ class DrawingCanvas(QWidget):
         return self._canvas_size
 
     def set_canvas_size(self, size: tuple[int, int]) -> None:
-        """Change the drawing's size (e.g. wide for number mode): clears the strokes and the
-        undo history; an opened picture stays, fitted to the new size."""
+        """Change the drawing's size (e.g. wide for number mode): the strokes, the opened
+        picture and the undo history stay, moved onto the new size (`Drawing.refit`)."""
         size = (int(size[0]), int(size[1]))
         if size == self._canvas_size:
             return
+        if self.is_drawing():
+            self.end_stroke()
+        self._drawing.refit(self._canvas_size, size)
         self._canvas_size = size
-        self._drawing.discard_strokes()
         self._invalidate()
         self.changed.emit()
 

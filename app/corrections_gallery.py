@@ -33,8 +33,8 @@ PATH_ROLE = Qt.ItemDataRole.UserRole
 EMPTY_TEXT = (
     "<h3>No corrections yet</h3><p>When the app reads a drawing wrong, press the right digit "
     "key (or click the right bar): the drawing is kept here, and <i>Model → Fine-tune on My "
-    "Corrections</i> teaches it to the model.</p><p>In Number Mode, click the label above a "
-    "digit's box first, then press the right digit.</p>")
+    "Corrections</i> teaches it to the model.</p><p>In Number Mode, click a digit's box "
+    "first, then press the right digit.</p>")
 
 
 def _thumbnail(image28) -> QIcon:

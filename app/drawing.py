@@ -3,7 +3,8 @@ one being drawn, with undo.
 
 Strokes are `InkStroke`s in canvas units, independent of the widget's size; the picture is an
 `ImageLayer`. Finishing a stroke, clearing and opening a picture go through a QUndoStack, so
-all three are undoable (their names, `STEP_NAMES`, are what Undo and Redo say).
+all three are undoable (their names, `STEP_NAMES`, are what Undo and Redo say). `refit` moves
+the whole drawing, undo history included, onto a canvas of another size (Number Mode's).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class Drawing:
         self.current: InkStroke | None = None  # between pen-down and pen-up
         self.image: ImageLayer | None = None  # an opened picture, under the strokes
         self.undo_stack = QUndoStack(parent)
+        self._finished: list[InkStroke] = []  # every stroke ever finished: also those that
+        # only the undo history holds (undone, or removed by a clear), for `refit`
         self._restored = restored
         self._reset = reset
 
@@ -75,6 +78,7 @@ class Drawing:
         if stroke is None:
             return None
         self.current = None
+        self._finished.append(stroke)
         self.undo_stack.push(_AddStroke(self, stroke))
         return stroke
 
@@ -92,11 +96,14 @@ class Drawing:
         self.current = None
         self.undo_stack.push(_Replace(self, "Open Image", image))
 
-    def discard_strokes(self) -> None:
-        """Forget every stroke and the undo history, keep the picture (a new canvas size)."""
-        self.strokes = []
+    def refit(self, old_size: tuple[int, int], new_size: tuple[int, int]) -> None:
+        """Move the drawing from a canvas of `old_size` (w, h) onto one of `new_size`: every
+        stroke, those in the undo history too, in place (see `refit_transform`)."""
         self.current = None
-        self.undo_stack.clear()
+        s, dx, dy = refit_transform(old_size, new_size, ink_bounds(self.strokes), self.image)
+        for stroke in self._finished:
+            stroke.points = [(x * s + dx, y * s + dy) for x, y in stroke.points]
+            stroke.width *= s
 
     # ------------------------------------------------------------------ undo plumbing
 
@@ -113,6 +120,46 @@ class Drawing:
     def _replace(self, strokes: list[InkStroke], image: ImageLayer | None) -> None:
         self.strokes, self.image = strokes, image
         self._reset()
+
+
+def ink_bounds(strokes: list[InkStroke]) -> tuple[float, float, float, float] | None:
+    """(x0, y0, x1, y1) around the pen strokes' ink (half a width beyond their points), in
+    canvas units; None without any."""
+    boxes = [(min(x for x, _ in s.points) - s.width / 2, min(y for _, y in s.points) - s.width / 2,
+              max(x for x, _ in s.points) + s.width / 2, max(y for _, y in s.points) + s.width / 2)
+             for s in strokes if s.points and not s.erase]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+            max(b[3] for b in boxes))
+
+
+def refit_transform(old_size: tuple[int, int], new_size: tuple[int, int],
+                    bounds: tuple[float, float, float, float] | None,
+                    image: ImageLayer | None) -> tuple[float, float, float]:
+    """(scale, dx, dy) taking canvas units of `old_size` to `new_size`: p' = scale * p + d.
+
+    With a picture, the strokes follow it (it is refitted to the canvas, `ImageLayer.rect_in`).
+    Without, the ink keeps its size and the canvases' centres meet (512x512 to 1024x512 and
+    back is exact), shifted just enough to stay on the paper; ink `bounds` wider or taller
+    than the new canvas is scaled down to fit it.
+    """
+    if image is not None:
+        before, after = image.rect_in(old_size), image.rect_in(new_size)
+        s = after.width() / max(before.width(), 1e-9)
+        return s, after.x() - s * before.x(), after.y() - s * before.y()
+    (ow, oh), (nw, nh) = old_size, new_size
+    if bounds is None:
+        return 1.0, (nw - ow) / 2.0, (nh - oh) / 2.0
+    x0, y0, x1, y1 = bounds
+    s = min(1.0, nw / max(x1 - x0, 1e-9), nh / max(y1 - y0, 1e-9))
+    moved = []
+    for lo, hi, old, new in ((x0, x1, ow, nw), (y0, y1, oh, nh)):
+        centre = (lo + hi) / 2.0 + (new - old) / 2.0  # where the centres meet
+        half = s * (hi - lo) / 2.0
+        centre = min(max(centre, half), new - half)  # on the paper
+        moved.append(centre - s * (lo + hi) / 2.0)
+    return s, moved[0], moved[1]
 
 
 class _AddStroke(QUndoCommand):

@@ -23,12 +23,13 @@ from app.image_layer import PictureError, load_image_layer
 from app.live_reader import LiveReader
 from app.model_in_use import ModelInUse
 from app.model_store import LoadedModel, ModelStore, describe_model, read_model_card
-from app.network_view import NetworkDock
+from app.network_dock import NetworkDock
 from app.number_overlay import NumberCorrections
 from app.paths import AppPaths
 from app.predictor import Predictor, Result, warm_up
 from app.probability_bars import a_digit
 from app.settings import THEMES, Settings
+from app.status_fit import one_line
 from app.text_dialog import TextDialog, ask_yes_no
 from app.training_launcher import TrainingLauncher
 from app.training_worker import engine_trainer_factory
@@ -85,6 +86,9 @@ class MainWindow(QMainWindow):
         self.reader.answered.connect(self.show_result)
         self.reader.failed.connect(self._on_prediction_failed)
         self.answer.bars.digit_clicked.connect(self.teach)
+        self.answer.number_view.digit_clicked.connect(self.number_corrections.select)
+        self.number_corrections.digit_selected.connect(self.maps_dock.show_digit)
+        self.maps_dock.digit_shown.connect(self.answer.number_view.set_shown)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme)
         model = self.model_in_use
         model.changed.connect(self._on_model_changed)
@@ -266,7 +270,8 @@ class MainWindow(QMainWindow):
             self.reader.throttle.request_now()
 
     def set_number_mode(self, on: bool) -> None:
-        """View → Number mode: a wide canvas; the answer is the number read."""
+        """View → Number mode: a wide canvas (the drawing moves onto it); the answer is the
+        number read."""
         on = bool(on)
         self.canvas.set_canvas_size(NUMBER_CANVAS if on else SINGLE_CANVAS)
         self.canvas.set_hint("Write a number here, digits side by side" if on
@@ -356,7 +361,7 @@ class MainWindow(QMainWindow):
     def _warn(self, title: str, text: str) -> None:
         """Tell the user something went wrong (non-blocking; tests find it in `messages`)."""
         self.messages.append((title, text))
-        self.statusBar().showMessage(text.splitlines()[0], 8000)
+        self.statusBar().showMessage(one_line(text), 8000)  # all of it: the why follows a colon
         if QGuiApplication.platformName() in ("offscreen", "minimal"):
             return  # headless: no one to click OK
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,

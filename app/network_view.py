@@ -5,7 +5,7 @@ stage (`lenet.nn.stages`): maps as small heat maps, dense layers as cells, the o
 labelled rows. Pointing at a unit selects it (`selection_changed(Unit | None)`), a click pins
 it until clicked again; the selected unit is outlined with what feeds it — the window a map
 pixel sees in the layer before and in the input, a dense unit's strongest inputs.
-`NetworkDock` holds the view and the `UnitPanel` that explains the selected unit.
+`app.network_dock` puts the view beside the `UnitPanel` that explains the selected unit.
 """
 
 from __future__ import annotations
@@ -25,12 +25,11 @@ from PySide6.QtGui import (
     QPen,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.heatmap import ACTIVATION_LUT, activation_images, activation_index
 from app.network_layout import LABEL_H, StageBox, Unit, hit, layout_network
 from app.network_units import receptive_rects, stage_caption, top_contributions
-from app.unit_panel import UnitPanel
 
 TOP_INPUTS = 6  # a dense unit's strongest inputs outlined in the layer before
 
@@ -270,58 +269,3 @@ class NetworkView(QWidget):
         sy, sx = tile.height() / h, tile.width() / w
         painter.drawRect(QRectF(tile.left() + left * sx, tile.top() + top * sy,
                                 (right - left) * sx, (bottom - top) * sy))
-
-
-class NetworkDock(QDockWidget):
-    """The network view (`view`) beside its unit panel (`panel`), docked below the canvas;
-    shown and hidden with View → Network only (no close button)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Network", parent)
-        self.view = NetworkView()
-        self.panel = UnitPanel()
-        body = QWidget(self)
-        layout = QHBoxLayout(body)
-        layout.setContentsMargins(4, 0, 4, 4)
-        layout.setSpacing(10)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.panel, 0)
-        self.setWidget(body)
-        self.setObjectName("feature_maps_dock")  # the saved window state knows it by this
-        self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea
-                             | Qt.DockWidgetArea.TopDockWidgetArea)
-        self.view.selection_changed.connect(self._on_selection)
-        self._classifier: Any = None
-        self._stages: list[Any] | None = None
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.panel.setFixedWidth(max(190, min(300, int(self.width() * 0.22))))
-
-    def show_result(self, result: Any, number: bool, classifier: Any) -> None:
-        """Show a `Result`'s activations (its digit's probabilities on the output) for the
-        model `classifier`; number mode and empty drawings show the layers empty."""
-        stages = self._stages_of(classifier)
-        acts = result.activations
-        if number or result.empty or result.digit is None or acts is None:
-            self.view.set_network(stages, None)
-            self.panel.set_number_mode(number)
-        else:
-            self.view.set_network(stages, acts, result.digit.probabilities)
-            self.panel.set_number_mode(False)
-        self._on_selection(self.view.selected())
-
-    def _stages_of(self, classifier: Any) -> list[Any] | None:
-        if classifier is not self._classifier:
-            self._classifier = classifier
-            try:
-                self._stages = None if classifier is None else classifier.stages()
-            except (AttributeError, ValueError):  # a network with layers it cannot draw
-                self._stages = None
-        return self._stages
-
-    def _on_selection(self, unit: Unit | None) -> None:
-        self.panel.set_unit(self.view.stages(), self.view.activations(), unit,
-                            self.view.pinned() is not None)

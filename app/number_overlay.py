@@ -4,8 +4,9 @@
 each digit's box with a tab above it ("7 98%"); a doubtful digit, or one whose group the
 reader is unsure how many digits it holds, gets a dashed amber box and a "?", and a banner
 says so in words. Boxes are kept in canvas units and placed at paint time, so they follow
-resizes. `NumberCorrections` feeds the boxes from the reader; a click on a tab selects that
-digit, and the digit keys (Correct Me) then store its 28×28 as a correction.
+resizes. `NumberCorrections` feeds the boxes from the reader; a click on a tab, or inside a
+box (`app.box_click`: a press that moves draws), selects that digit (`digit_selected`), and
+the digit keys (Correct Me) then store its 28×28 as a correction.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
+from app.box_click import BoxClick
 from app.canvas import DrawingCanvas
 from app.corrections import CorrectionStore, plural
 from app.ink import InkStroke
@@ -99,6 +101,15 @@ class NumberBoxes(QWidget):
                 return i
         return None
 
+    def box_at(self, pos: QPointF) -> int | None:
+        """The digit whose box is under `pos` (widget pixels), if boxes are shown."""
+        if not self.isVisible():
+            return None
+        for i in range(len(self.digits)):
+            if self.box_rect(i).contains(pos):
+                return i
+        return None
+
     def select(self, i: int | None) -> None:
         """Select digit i (None: none)."""
         self.selected = i
@@ -162,6 +173,7 @@ class NumberCorrections(QObject):
     `status(text, ms)` tells the user what happened."""
 
     stored = Signal(object)  # the JSON path of a correction just stored
+    digit_selected = Signal(int)  # the index of the digit the user chose
 
     def __init__(self, canvas: DrawingCanvas, reader: LiveReader, store: CorrectionStore,
                  status: Callable[[str, int], None], parent: QObject | None = None) -> None:
@@ -172,6 +184,8 @@ class NumberCorrections(QObject):
         self._status = status
         self._paths: dict[int, Path] = {}  # digit index -> file stored for this reading
         self.boxes = NumberBoxes(canvas)
+        self._click = BoxClick(canvas, self.boxes.box_at, self)
+        self._click.clicked.connect(self.select)
         canvas.installEventFilter(self)
         reader.answered.connect(self._on_answer)
 
@@ -186,22 +200,36 @@ class NumberCorrections(QObject):
         kind = event.type()
         if kind == QEvent.Type.Resize:
             self.boxes.setGeometry(self._canvas.rect())
-        elif kind in (QEvent.Type.MouseButtonPress, QEvent.Type.TabletPress) and \
+            return False
+        if self._click.is_holding():
+            return self._click.filter(event)
+        if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.TabletPress) and \
                 self.boxes.isVisible() and not self._canvas.is_drawing():
             i = self.boxes.tab_at(event.position())  # type: ignore[attr-defined]
-            self.boxes.select(i)  # a click elsewhere draws, and deselects
             if i is not None:
-                d = self.boxes.digits[i]
-                self._status(f"Press the right digit (0 to 9) to correct this {d.digit}", 6000)
+                self.select(i)
                 event.accept()
                 return True  # a click on a tab selects; it does not draw
+            if self._click.filter(event):
+                return True  # inside a box: a click selects it, a drag draws
+            self.boxes.select(None)  # a press elsewhere draws, and deselects
         return False
+
+    def select(self, i: int | None) -> None:
+        """Select digit i of the number read (None: none), to correct it with a digit key."""
+        if i is not None and not 0 <= i < len(self.boxes.digits):
+            return
+        self.boxes.select(i)
+        if i is not None:
+            d = self.boxes.digits[i]
+            self._status(f"Press the right digit (0 to 9) to correct this {d.digit}", 6000)
+            self.digit_selected.emit(i)
 
     def teach(self, label: int) -> bool:
         """Store the selected digit's 28×28 as an example of `label`."""
         i = self.boxes.selected
         if i is None or i >= len(self.boxes.digits):
-            self._status("Click the label above a digit's box, then press the right digit",
+            self._status("Click a digit's box, then press the right digit",
                          5000)
             return False
         d = self.boxes.digits[i]

@@ -1,17 +1,31 @@
-"""NumberView: number mode's answer: the number read, and each digit with its confidence."""
+"""NumberView: number mode's answer: the number read, and each digit with its confidence.
+
+A click on a digit's picture chooses that digit (`digit_clicked`: to correct it, and to
+see it in the network view); the digit the network view shows is outlined (`set_shown`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPalette
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.ink import gray_to_qimage
 
 _NOT_SURE = QColor(0xE0, 0x8A, 0x1E)
+_TOP = 86.0  # px: the number, above the digits' pictures
 
 
 @dataclass
@@ -25,9 +39,12 @@ class _Cell:
 class NumberView(QWidget):
     """Shows e.g. "427" large, then per digit: what the network saw, the digit, its confidence."""
 
+    digit_clicked = Signal(int)  # the index of the digit whose picture was clicked
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._cells: list[_Cell] = []
+        self._shown: int | None = None  # the digit the network view shows, outlined
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setMinimumSize(220, 200)
         self.setAccessibleName("Number")
@@ -52,6 +69,27 @@ class NumberView(QWidget):
         self._cells = []
         self.update()
 
+    def set_shown(self, index: int | None) -> None:
+        """Outline digit `index` (the one the network view shows; None: none)."""
+        self._shown = index
+        self.update()
+
+    def cell_rect(self, i: int) -> QRectF:
+        """Where digit i's picture is, in widget pixels."""
+        n = len(self._cells)
+        gap = 8.0
+        cell_w = min(72.0, (self.width() - 16 - gap * (n - 1)) / n)
+        x = (self.width() - (n * cell_w + gap * (n - 1))) / 2.0
+        return QRectF(x + i * (cell_w + gap), _TOP + 10, cell_w, cell_w)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        for i in range(len(self._cells)):
+            rect = self.cell_rect(i)
+            if rect.adjusted(-4, -4, 4, 52).contains(event.position()):  # label included
+                self.digit_clicked.emit(i)
+                return
+        super().mousePressEvent(event)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         pal = self.palette()
@@ -74,22 +112,21 @@ class NumberView(QWidget):
         big.setBold(True)
         painter.setFont(big)
         painter.setPen(text)
-        top = QRectF(8, 6, self.width() - 16, 80)
+        top = QRectF(8, 6, self.width() - 16, _TOP - 6)
         painter.drawText(top, Qt.AlignmentFlag.AlignCenter, self.number())
 
-        n = len(self._cells)
-        gap = 8.0
-        cell_w = min(72.0, (self.width() - 16 - gap * (n - 1)) / n)
-        x = (self.width() - (n * cell_w + gap * (n - 1))) / 2.0
-        y = top.bottom() + 10
         small = QFont(self.font())
-        for cell in self._cells:
-            side = cell_w
-            target = QRectF(x, y, side, side)
+        for i, cell in enumerate(self._cells):
+            target = self.cell_rect(i)
+            x, y, side = target.x(), target.y(), target.width()
             painter.fillRect(target, QColor(0, 0, 0))
             if cell.image is not None:
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
                 painter.drawImage(target, cell.image)
+            if i == self._shown:
+                painter.setPen(QPen(pal.color(QPalette.ColorRole.Highlight), 2.0))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(target.adjusted(-2.5, -2.5, 2.5, 2.5))
             small.setBold(True)
             small.setPointSizeF(self.font().pointSizeF() * 1.3)
             painter.setFont(small)
@@ -102,5 +139,4 @@ class NumberView(QWidget):
             painter.setPen(_NOT_SURE if cell.not_sure else muted)
             painter.drawText(QRectF(x - 4, y + side + 24, side + 8, 20),
                              Qt.AlignmentFlag.AlignCenter, f"{cell.confidence:.0%}")
-            x += cell_w + gap
         painter.end()

@@ -40,17 +40,17 @@ class NumberWorker(QObject):
         self._thread.start()
 
     def submit(self, revision: int, strokes: Sequence[InkStroke], canvas_size: tuple[int, int],
-               scale: float = 1.0) -> None:
-        """Ask for the number drawn (see `Predictor.predict_number`); replaces any request
-        not started yet."""
+               scale: float = 1.0, want_maps: bool = False) -> None:
+        """Ask for the number drawn (see `Predictor.predict_number`; `want_maps`: with each
+        digit's activations); replaces any request not started yet."""
         strokes = list(strokes)
-        self._request(revision, lambda: self._predictor.predict_number(strokes, canvas_size,
-                                                                       scale))
+        self._request(revision, lambda: self._predictor.predict_number(
+            strokes, canvas_size, scale, want_maps))
 
-    def submit_ink(self, revision: int, ink: np.ndarray) -> None:
+    def submit_ink(self, revision: int, ink: np.ndarray, want_maps: bool = False) -> None:
         """Ask for the number in an ink array (H, W) (see `Predictor.predict_number_ink`; the
         array must not change afterwards); replaces any request not started yet."""
-        self._request(revision, lambda: self._predictor.predict_number_ink(ink))
+        self._request(revision, lambda: self._predictor.predict_number_ink(ink, want_maps))
 
     def _request(self, revision: int, read: Callable[[], Result]) -> None:
         with self._lock:

@@ -60,7 +60,7 @@ class UnitPanel(QWidget):
     # ------------------------------------------------------------------ state
 
     def set_number_mode(self, on: bool) -> None:
-        """Number mode: the network view is idle (it follows single digits)."""
+        """Number mode: the view shows one digit of a number (the hint says so)."""
         if on != self._number_mode:
             self._number_mode = on
             self.update()
@@ -118,12 +118,11 @@ class UnitPanel(QWidget):
         painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1.0))
         painter.drawLine(0, 6, 0, self.height() - 6)
         u, stages = self._unit, self._stages
-        if self._number_mode or u is None or stages is None:
+        if u is None or stages is None:
             painter.setPen(muted)
-            hint = ("The network view follows single digits: leave Number Mode to see it."
-                    if self._number_mode else
-                    "Draw a digit and every layer lights up.\n\nPoint at a map or a cell "
-                    "to see what drives it; click to keep it shown.")
+            hint = ("Write a number and every layer lights up for one of its digits."
+                    if self._number_mode else "Draw a digit and every layer lights up.")
+            hint += "\n\nPoint at a map or a cell to see what drives it; click to keep it shown."
             painter.drawText(area, Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignVCenter,
                              hint)
             painter.end()

@@ -20,6 +20,7 @@ from app.drawing import STEP_NAMES
 from app.live_reader import NUMBER_HINT
 from app.probability_bars import a_digit
 from app.settings import THEMES
+from app.status_fit import StatusFit
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
@@ -233,6 +234,7 @@ def create_status_bar(window: MainWindow) -> tuple[QLabel, QLabel, QLabel]:
     for label in (model_label, accuracy_label, time_label):
         label.setContentsMargins(8, 0, 8, 0)
         status.addPermanentWidget(label)
+    StatusFit(status, [time_label, accuracy_label, model_label])  # a long message shown whole
     return model_label, accuracy_label, time_label
 
 

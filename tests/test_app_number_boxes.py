@@ -12,7 +12,9 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from app.corrections import CorrectionStore
-from tests.conftest import BUNDLED_MODEL
+from tests.conftest import BUNDLED_MODEL, _send_mouse
+
+LEFT, NONE = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +103,7 @@ def test_a_digit_key_without_a_selected_box_stores_nothing(number_window, qtbot)
     window = number_window
     _draw_one_and_seven(window, qtbot)
     assert not window.teach(3)
-    assert "Click the label above a digit's box" in window.statusBar().currentMessage()
+    assert "Click a digit's box" in window.statusBar().currentMessage()
     assert window.corrections.count() == 0
 
 
@@ -132,3 +134,46 @@ def test_boxes_go_when_the_drawing_is_cleared_or_number_mode_is_left(number_wind
     qtbot.waitUntil(lambda: boxes.isVisible(), timeout=3000)
     window.action("number_mode").setChecked(False)
     qtbot.waitUntil(lambda: not boxes.isVisible(), timeout=3000)
+
+
+def test_a_click_inside_a_box_selects_it_and_a_digit_key_corrects_it(number_window, qtbot):
+    window = number_window
+    _draw_one_and_seven(window, qtbot)
+    boxes = window.number_corrections.boxes
+    qtbot.waitUntil(lambda: len(boxes.digits) == 2, timeout=3000)
+    strokes_before = window.canvas.stroke_count()
+    inside = boxes.box_rect(1).center()
+    assert boxes.tab_at(inside) is None  # the box itself, not its tab
+    _send_mouse(window.canvas, QEvent.Type.MouseButtonPress, inside, LEFT, LEFT)
+    _send_mouse(window.canvas, QEvent.Type.MouseMove, inside + QPointF(2.0, -1.0), NONE, LEFT)
+    _send_mouse(window.canvas, QEvent.Type.MouseButtonRelease, inside + QPointF(2.0, -1.0),
+                LEFT, NONE)
+    assert boxes.selected == 1
+    assert window.canvas.stroke_count() == strokes_before  # a click (a hand's jitter) drew nothing
+    assert "correct this 7" in window.statusBar().currentMessage()
+    qtbot.keyClick(window, Qt.Key.Key_2)
+    stored = CorrectionStore(window.corrections.folder).scan().good
+    assert [(c.label, c.predicted) for c in stored] == [(2, 7)]
+    expected = np.clip(boxes.digits[1].image * 255 + 0.5, 0, 255).astype(np.uint8)
+    assert np.array_equal(stored[0].image, expected)
+    assert boxes.taught == {1: 2} and boxes._label(1) == "✓ 2"
+    assert "Stored this digit as a 2" in window.statusBar().currentMessage()
+
+
+def test_a_stroke_that_starts_inside_a_box_still_draws(number_window, qtbot):
+    window = number_window
+    canvas = window.canvas
+    _draw_one_and_seven(window, qtbot)
+    boxes = window.number_corrections.boxes
+    qtbot.waitUntil(lambda: len(boxes.digits) == 2, timeout=3000)
+    start = boxes.box_rect(0).center()
+    assert boxes.box_at(start) == 0 and boxes.tab_at(start) is None
+    _send_mouse(canvas, QEvent.Type.MouseButtonPress, start, LEFT, LEFT)
+    for k in range(1, 16):
+        _send_mouse(canvas, QEvent.Type.MouseMove, start + QPointF(0.0, 6.0 * k), NONE, LEFT)
+    _send_mouse(canvas, QEvent.Type.MouseButtonRelease, start + QPointF(0.0, 90.0), LEFT, NONE)
+    assert canvas.stroke_count() == 3 and boxes.selected is None
+    stroke = canvas.strokes()[-1]
+    assert stroke.points[0] == pytest.approx(canvas.map_to_canvas(start))  # from the press on
+    assert stroke.points[-1] == pytest.approx(canvas.map_to_canvas(start + QPointF(0.0, 90.0)))
+    assert window.action("undo").text().replace("&", "") == "Undo Stroke"

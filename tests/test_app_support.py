@@ -207,16 +207,18 @@ def test_number_worker_reads_off_the_gui_thread_latest_request_wins(qtbot, fake_
     threads: list[str] = []
 
     class Recording(Predictor):
-        def predict_number(self, strokes, canvas_size, scale=1.0):
+        def predict_number(self, strokes, canvas_size, scale=1.0, want_maps=False):
             threads.append(threading.current_thread().name)
-            return super().predict_number(strokes, canvas_size, scale)
+            return super().predict_number(strokes, canvas_size, scale, want_maps)
 
     worker = NumberWorker(Recording(fake_classifier))
     try:
         one = [InkStroke(points=[(200.0, 60.0), (200.0, 440.0)], width=20.0)]
         two = [*one, InkStroke(points=[(700.0, 60.0), (700.0, 440.0)], width=20.0)]
         seen: list[tuple[int, str]] = []
-        worker.read.connect(lambda rev, result: seen.append((rev, result.number)))
+        results: list = []
+        worker.read.connect(lambda rev, result: (seen.append((rev, result.number)),
+                                                 results.append(result)))
         for rev in range(1, 6):  # a burst: the worker may skip all but the newest
             worker.submit(rev, one, (1024, 512), 0.5)
         worker.submit(6, two, (1024, 512), 0.5)
@@ -224,6 +226,11 @@ def test_number_worker_reads_off_the_gui_thread_latest_request_wins(qtbot, fake_
         assert seen[-1] == (6, "11")
         assert [rev for rev, _ in seen] == sorted(rev for rev, _ in seen)
         assert len(seen) <= 6
+        assert all(d.activations is None for d in results[-1].digits)  # not asked for
+        worker.submit(7, two, (1024, 512), 0.5, want_maps=True)  # the network view is on
+        qtbot.waitUntil(lambda: seen[-1][0] == 7, timeout=5000)
+        for d in results[-1].digits:  # each digit's layers, worked out on the worker's thread
+            np.testing.assert_array_equal(d.activations["input"][0], d.image)
         assert threading.main_thread().name not in threads
     finally:
         assert worker.shutdown()
@@ -233,7 +240,7 @@ def test_number_worker_reports_engine_errors(qtbot):
     from app.number_worker import NumberWorker
 
     class Broken(Predictor):
-        def predict_number(self, strokes, canvas_size, scale=1.0):
+        def predict_number(self, strokes, canvas_size, scale=1.0, want_maps=False):
             raise ValueError("engine bug")
 
     worker = NumberWorker(Broken(None))
