@@ -16,7 +16,10 @@ from lenet.devtools.drawn import load_test_digits, make_drawn_set
 from lenet.devtools.drawn.redraw import to_uint8
 from lenet.devtools.fit_not_a_digit import FIT_SEED
 from lenet.devtools.junk import KINDS, LETTERS, make_junk_set
-from lenet.devtools.junk.measure import both_paths, rates
+from lenet.devtools.junk.measure import both_paths, rates, styles_judged
+from lenet.devtools.styles import CANVAS as STYLE_CANVAS
+from lenet.devtools.styles import Style, draw_style_set, style_named
+from lenet.devtools.styles.templates import PLAIN
 from lenet.ink import Stroke, preprocess_image, preprocess_strokes, render_strokes
 from lenet.ink.not_a_digit import FEATURES, features, is_not_a_digit
 from lenet.model_file import bundled_model_path, load_model
@@ -151,3 +154,29 @@ def test_clean_digits_of_every_class_are_digits(classifier):
         assert len(clean) == 5
         for i in clean:
             assert not is_not_a_digit(pres[i].image, probs[i]), (c, int(i))
+
+
+def test_squares_are_not_a_digit(classifier):
+    """The hard pair's junk side: a drawn square reads as a flat 0 to the network."""
+    drawings, _ = make_junk_set(N_SQUARES, HELD_OUT_SEED, kinds=["square"])
+    for judged in both_paths(drawings, classifier):
+        assert judged.rejected().mean() >= SQUARE_FLOOR
+
+
+def test_zeros_round_open_slashed_and_flat_are_kept(classifier):
+    """The hard pair's digit side: 0s of every width, which the corner gaps tell from squares."""
+    styles = [style_named(n) for n in ("plain 0", "0 slashed", "0 open at top")]
+    styles.append(Style("flat 0", (0,), (PLAIN[0],), aspect=(2.0, 4.0)))
+    drawings = [d for style in styles for d in draw_style_set(style, N_ZEROS, 0)[0]]
+    for judged in both_paths(drawings, classifier, STYLE_CANVAS):
+        assert judged.rejected().mean() <= ZEROS_CEILING
+
+
+def test_writing_styles_are_kept(classifier):
+    """Crossed 7s, slashed and open 0s, open 4s, flagged 1s, bold and flat digits (seed 0;
+    the rule was fitted on seed 1) are digits, on the canvas and as pictures."""
+    names, by_strokes, by_image = styles_judged(N_PER_STYLE, 0, classifier)
+    for judged in (by_strokes, by_image):
+        shares = rates(names, judged)
+        assert shares.pop("all") <= STYLES_CEILING
+        assert max(shares.values()) <= PER_STYLE_CEILING, shares
