@@ -126,8 +126,8 @@ def features(image: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
 # Fitted by `python -m lenet.devtools.fit_not_a_digit` (1200 junk drawings and 2000 drawn
 # MNIST training digits, seed 100, 1500 writing-style digits, seed 1, both paths, + 3000
 # MNIST training digits): feature means and scales, then intercept + weights of the
-# standardised features z and of their products z_i z_j (i ≤ j); THRESHOLD on P(not a digit) rejects 0.5 % of other training digits
-# (2000 drawn with seed 101, 5000 MNIST).
+# standardised features z and of their products z_i z_j (i ≤ j); THRESHOLD on P(not a
+# digit) rejects 0.5 % of other training digits (2000 drawn with seed 101, 5000 MNIST).
 FEATURE_MEAN = np.array([
     -0.078573, -8.5702, 0.1619, 0.1497, 0.41332, -0.22847, 2.4063, 0.05715,
     0.56656, 0.099535, 0.39488, 1.9487, 1.8177, 2.162, 1.3367, 1.5667,
