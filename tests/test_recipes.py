@@ -31,7 +31,24 @@ def test_the_bundled_recipe_is_what_made_the_bundled_model():
     assert {name: bundled[name] for name in same} == {name: made_with[name] for name in same}
     # fields the model predates must have the values that behave as the trainer did then
     assert RECIPES["bundled"].plain_final_epochs == 0
+    assert RECIPES["bundled"].augmentation == "standard"
     assert RECIPES["bundled"].label_smoothing == 0 and RECIPES["bundled"].average_decay is None
+
+
+def test_named_augmentations_change_the_augmentation_ranges():
+    from lenet.data.augment import AugmentConfig
+    from lenet.training.trainer import Trainer
+    from tests.datasets import synthetic_digits
+
+    data = synthetic_digits(20)
+    standard = Trainer(TrainConfig(augmentation="standard"), data).augment_config
+    light = Trainer(TrainConfig(augmentation="light"), data).augment_config
+    assert standard == AugmentConfig()
+    assert light.elastic_prob < standard.elastic_prob
+    assert light.max_rotation < standard.max_rotation
+    assert light.styles == standard.styles
+    with pytest.raises(ValueError, match="unknown augmentation"):
+        TrainConfig(augmentation="heavy")
 
 
 def test_recipe_changes_fields_and_refuses_unknown_names():
