@@ -26,14 +26,14 @@ shifts, thickness changes are the same in all)."""
 class TrainConfig:
     """Hyperparameters of one training run (learning rate per batch, epochs over the data)."""
 
-    epochs: int = 12
+    epochs: int = 10
     batch_size: int = 64
-    lr: float = 1e-3
+    lr: float = 2e-3
     optimizer: str = "adam"  # adam | sgd | nesterov
     schedule: str = "cosine"  # cosine | step | constant
     weight_decay: float = 0.0
     augment: bool = True
-    augmentation: str = "standard"  # a name in AUGMENTATIONS
+    augmentation: str = "light"  # a name in AUGMENTATIONS
     seed: int = 0
     val_fraction: float = 1 / 12  # 5,000 of MNIST's 60,000 training images
     subset: int | None = None  # use only this many training images (quick runs, tests)
@@ -41,8 +41,8 @@ class TrainConfig:
     pooling: str = "max"
     prefetch: bool = True  # prepare the next batches on a thread while one trains (same result)
     label_smoothing: float = 0.0  # target (1 - e)*onehot + e/10 (lenet.nn.losses)
-    plain_final_epochs: int = 0  # the last epochs (at most half): writing styles, no distortion
-    average_decay: float | None = None  # keep a moving average of the weights (lenet.nn.averaging)
+    plain_final_epochs: int = 3  # the last epochs (at most half): writing styles, no distortion
+    average_decay: float | None = 0.998  # keep a moving average of the weights (lenet.nn.averaging)
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
