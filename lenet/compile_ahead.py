@@ -54,8 +54,12 @@ JOBS: dict[str, Callable[[], None]] = {
 
 
 def run_job(name: str) -> None:
-    """Run one job in this process (compiling its kernels, or loading them from the cache)."""
-    JOBS[name]()
+    """Run one job in this process (compiling its kernels, or loading them from the cache),
+    with the compiled kernels whatever other threads use (`lenet.nn.kernels.readiness`)."""
+    from lenet.nn.kernels.readiness import compiled_in_this_thread
+
+    with compiled_in_this_thread():
+        JOBS[name]()
 
 
 def _cache_folder() -> Path:

@@ -1,0 +1,183 @@
+"""The very first start: plain NumPy answers while numba compiles, then the kernels take over.
+
+The NumPy twins are pinned to the compiled paths (the fused LeNet-5, the layered pass, the
+ink kernels), and the start-up is run with a compile that waits until the test lets it
+finish: live prediction is on before it ends, and the answers keep their class after.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from lenet.classifier import Classifier
+from lenet.ink.components import label_components, label_components_numpy
+from lenet.ink.distance import squared_distance_transform, squared_distance_transform_numpy
+from lenet.nn.kernels import readiness
+from lenet.nn.model import lenet5
+from tests.conftest import BUNDLED_MODEL
+from tests.datasets import real_mnist
+
+
+@pytest.fixture
+def plain_numpy():
+    """Every thread on the NumPy twins for the test, the kernels again afterwards."""
+    readiness.plain_numpy_until_compiled()
+    yield
+    readiness.compiled_everywhere()
+
+
+def _bundled() -> Classifier:
+    from lenet.model_file import load_model
+
+    return load_model(BUNDLED_MODEL)
+
+
+def _both(fn, *args):
+    """fn(*args) through the compiled kernels, then through the NumPy twins."""
+    compiled = fn(*args)
+    readiness.plain_numpy_until_compiled()
+    try:
+        plain = fn(*args)
+    finally:
+        readiness.compiled_everywhere()
+    return compiled, plain
+
+
+@pytest.mark.parametrize("activation,pooling", [("relu", "max"), ("tanh", "avg")])
+def test_numpy_inference_equals_the_fused_kernel_on_random_inputs(activation, pooling):
+    rng = np.random.default_rng(3)
+    clf = Classifier(lenet5(activation, pooling, rng=rng),
+                     {"calibration": {"temperature": 1.3}})
+    assert clf._fused is not None
+    images = rng.random((300, 28, 28), dtype=np.float32)  # more than one NumPy chunk
+    compiled, plain = _both(clf.predict_proba, images)
+    assert plain.dtype == np.float32 and plain.shape == (300, 10)
+    np.testing.assert_allclose(plain, compiled, atol=2e-6)
+    np.testing.assert_allclose(plain, clf.predict_proba_layered(images), atol=2e-6)
+
+
+def test_numpy_inference_equals_the_fused_kernel_on_mnist():
+    data = real_mnist()
+    clf = _bundled()
+    images = data.test_images[:2000].astype(np.float32) / 255.0
+    compiled, plain = _both(clf.predict_proba, images)
+    np.testing.assert_allclose(plain, compiled, atol=1e-5)
+    assert (plain.argmax(axis=1) == compiled.argmax(axis=1)).all()
+    assert (plain.argmax(axis=1) == data.test_labels[:2000]).mean() > 0.98
+
+
+def test_numpy_network_view_equals_the_layered_pass():
+    clf = _bundled()
+    image = real_mnist().test_images[7].astype(np.float32) / 255.0
+    compiled, plain = _both(clf.activations, image)
+    assert list(plain) == list(compiled)
+    for name in compiled:
+        assert plain[name].shape == compiled[name].shape, name
+        np.testing.assert_allclose(plain[name], compiled[name], atol=2e-5, err_msg=name)
+
+
+@pytest.mark.parametrize("shape,p", [((28, 28), 0.3), ((140, 170), 0.5), ((9, 300), 0.7),
+                                     ((1, 1), 1.0), ((6, 5), 0.0)])
+def test_numpy_ink_kernels_equal_the_compiled_ones(shape, p):
+    mask = np.random.default_rng(sum(shape)).random(shape) < p
+    (labels, stats), (plain_labels, plain_stats) = (label_components(mask),
+                                                    label_components_numpy(mask))
+    np.testing.assert_array_equal(plain_labels, labels)
+    np.testing.assert_array_equal(plain_stats, stats)
+    if mask.any():
+        np.testing.assert_array_equal(squared_distance_transform_numpy(mask),
+                                      squared_distance_transform(mask))
+
+
+def test_numpy_components_follow_a_long_winding_stroke():
+    mask = np.zeros((60, 61), bool)
+    mask[::4, 1:-1] = True
+    for row in range(0, 56, 4):  # joined at alternate ends: one snake, numbered once
+        mask[row : row + 5, 1 if row % 8 else 59] = True
+    labels, stats = label_components_numpy(mask)
+    assert len(stats) == 1 and stats[0, 0] == mask.sum()
+    np.testing.assert_array_equal(labels, label_components(mask)[0])
+
+
+def test_the_front_doors_switch_with_the_flag(plain_numpy, monkeypatch):
+    """While NumPy answers, no compiled kernel is called; a compiling thread calls them."""
+    from lenet.ink import preprocess_ink
+    from lenet.nn import fused_inference
+
+    calls = []
+    real = fused_inference.FusedLeNet5.predict_proba
+    monkeypatch.setattr(fused_inference.FusedLeNet5, "predict_proba",
+                        lambda self, *a: calls.append(1) or real(self, *a))
+    clf = _bundled()
+    ink = np.zeros((60, 40), np.float32)
+    ink[5:55, 18:23] = 1.0
+    image = preprocess_ink(ink).image
+    plain = clf.classify(image)
+    assert calls == [] and not readiness.use_compiled()
+    with readiness.compiled_in_this_thread():
+        assert readiness.use_compiled()
+        compiled = clf.classify(image)
+    assert calls and not readiness.use_compiled()
+    assert plain.digit == compiled.digit == 1
+    np.testing.assert_allclose(plain.probabilities, compiled.probabilities, atol=1e-5)
+
+
+class SlowCompile:
+    """Stands in for `lenet.compile_ahead.compile_ahead`: waits until released (or fails)."""
+
+    def __init__(self, fails: bool = False) -> None:
+        self.started, self.release, self.fails = threading.Event(), threading.Event(), fails
+
+    def __call__(self) -> float:
+        self.started.set()
+        assert self.release.wait(30)
+        if self.fails:
+            raise RuntimeError("the kernels could not be compiled")
+        return 0.0
+
+
+def test_warm_up_says_ready_before_the_compile_ends_then_swaps(monkeypatch):
+    from app.ink import InkStroke
+    from app.predictor import Predictor, warm_up
+    from lenet import compile_ahead
+
+    slow = SlowCompile()
+    monkeypatch.setattr(compile_ahead, "compile_ahead", slow)
+    clf = _bundled()
+    ready = threading.Event()
+    thread = threading.Thread(target=warm_up, args=(clf, ready.set))
+    thread.start()
+    try:
+        assert ready.wait(30) and slow.started.wait(30)
+        assert not readiness.use_compiled()  # the compile has not ended: NumPy answers
+        one = [InkStroke(points=[(256.0, 60.0), (256.0, 450.0)], width=24.0)]
+        before = Predictor(clf).predict_strokes(one, (512, 512), want_maps=True)
+    finally:
+        slow.release.set()
+        thread.join(120)
+    assert readiness.use_compiled()  # swapped
+    after = Predictor(clf).predict_strokes(one, (512, 512), want_maps=True)
+    assert before.digit.digit == after.digit.digit == 1
+    np.testing.assert_allclose(before.digit.probabilities, after.digit.probabilities,
+                               atol=1e-5)
+    for name, maps in after.activations.items():
+        np.testing.assert_allclose(before.activations[name], maps, atol=2e-5)
+
+
+def test_a_failed_compile_leaves_numpy_answering(monkeypatch):
+    from app.predictor import warm_up
+    from lenet import compile_ahead
+
+    slow = SlowCompile(fails=True)
+    slow.release.set()
+    monkeypatch.setattr(compile_ahead, "compile_ahead", slow)
+    ready = threading.Event()
+    try:
+        with pytest.raises(RuntimeError):
+            warm_up(_bundled(), ready.set)
+        assert ready.is_set() and not readiness.use_compiled()
+    finally:
+        readiness.compiled_everywhere()
