@@ -49,10 +49,20 @@ def _layers() -> None:  # the layer-by-layer pass the network view shows
     Classifier(lenet5()).activations(np.zeros((28, 28), np.float32))
 
 
+def _batches() -> None:  # many images at once (number mode's candidates): the parallel build
+    from lenet.classifier import Classifier
+    from lenet.nn.fused_inference import PARALLEL_MIN_BATCH
+    from lenet.nn.model import lenet5
+
+    Classifier(lenet5()).predict_proba(np.zeros((PARALLEL_MIN_BATCH, 28, 28), np.float32))
+
+
 JOBS: dict[str, Callable[[], None]] = {
-    "inference": _inference, "preprocess": _preprocess, "layers": _layers,
+    "inference": _inference, "preprocess": _preprocess, "layers": _layers, "batches": _batches,
 }
-"""The first screen's kernels, by job name."""
+"""The kernels to have ready at start, by job name: the first screen's, and the batch build
+that number mode needs (the slowest to compile, some 18 s of the first start's 27 s spent
+compiling after the first screen, in this process)."""
 
 
 def run_job(name: str) -> None:

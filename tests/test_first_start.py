@@ -181,3 +181,37 @@ def test_a_failed_compile_leaves_numpy_answering(monkeypatch):
         assert ready.is_set() and not readiness.use_compiled()
     finally:
         readiness.compiled_everywhere()
+
+
+_FIRST_SCREEN = """
+import gc
+from numba.core.dispatcher import Dispatcher
+from lenet.nn.kernels import readiness
+readiness.plain_numpy_until_compiled()
+from app.ink import InkStroke, render_ink
+from app.predictor import Predictor, looks_like_several_digits
+from lenet.model_file import load_model
+predictor = Predictor(load_model({model!r}))
+seven = [InkStroke(points=[(120.0, 110.0), (380.0, 110.0), (230.0, 420.0)], width=26.0)]
+erased = [*seven, InkStroke(points=[(300.0, 100.0), (310.0, 120.0)], width=10.0, erase=True)]
+assert predictor.predict_strokes(seven, (512, 512), want_maps=True).digit.digit == 7
+predictor.predict_strokes(erased, (512, 512), want_maps=True)
+ink = render_ink(seven, (512, 512), 0.5)
+looks_like_several_digits(ink)
+predictor.predict_ink(ink, want_maps=True)
+print(sorted(d.py_func.__qualname__ for d in gc.get_objects()
+             if isinstance(d, Dispatcher) and d.signatures))
+"""
+
+
+def test_the_first_screen_calls_no_compiled_kernel_while_numpy_answers():
+    """What the window's thread runs (a drawing, erased or not, with its network view; a
+    picture; the "several digits?" hint) needs no kernel: a kernel called here would make the
+    window wait for its compile on a first start. A new kernel on this path needs a twin."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _FIRST_SCREEN.format(model=str(BUNDLED_MODEL))],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
