@@ -8,7 +8,7 @@ import pytest
 
 from app.model_store import ModelStore
 from lenet.nn.kernels import readiness
-from tests.conftest import BUNDLED_MODEL
+from tests.conftest import BUNDLED_MODEL, show_widget
 from tests.test_app_window import wait_for_answer
 from tests.test_first_start import SlowCompile
 
@@ -24,8 +24,8 @@ def test_live_prediction_comes_before_the_compile_ends(fails, qtbot, monkeypatch
     monkeypatch.setattr(compile_ahead, "compile_ahead", slow)
     store = ModelStore(app_paths.models_dir, bundled_path=BUNDLED_MODEL)
     window = MainWindow(Settings(settings_path), app_paths, store)
-    qtbot.addWidget(window)
-    window.maps_dock.show()
+    show_widget(qtbot, window, 1000, 720)
+    window.set_feature_maps_visible(True)
     try:
         qtbot.waitUntil(window.is_ready, timeout=30000)
         assert slow.started.is_set() and not slow.release.is_set()
@@ -33,6 +33,7 @@ def test_live_prediction_comes_before_the_compile_ends(fails, qtbot, monkeypatch
         window.canvas.add_stroke([(256.0, 60.0), (256.0, 450.0)], 24.0)
         wait_for_answer(qtbot, window, 1)
         assert window.last_result.activations is not None  # the network view too
+        qtbot.waitUntil(lambda: window.maps_dock.view.activations() is not None, timeout=3000)
         first = window.last_result.digit.probabilities
     finally:
         slow.release.set()

@@ -58,7 +58,7 @@ def squared_distance_transform(feature: np.ndarray) -> np.ndarray:
 def _nearest_in_columns(feature: np.ndarray, big: float, dtype: type) -> np.ndarray:
     """(H, W): squared distance to the nearest True pixel in the same column (big
     when the column has none), by one scan down and one up."""
-    h, w = feature.shape
+    h = feature.shape[0]
     pos = np.arange(h)[:, None]
     above = np.maximum.accumulate(np.where(feature, pos, -(1 << 40)), axis=0)
     below = np.minimum.accumulate(np.where(feature, pos, 1 << 40)[::-1], axis=0)[::-1]
