@@ -73,9 +73,13 @@ def test_prediction_is_throttled(window, fake_classifier, qtbot):
         y = min(y + 1.0, 450.0)
         canvas.extend_stroke(256 + (y % 7), y)
         qtbot.wait(2)
+    # live mid-stroke: a prediction comes before the pen is lifted (on a loaded machine the
+    # worker may answer only after the drag's last point, hence the wait)
+    qtbot.waitUntil(lambda: fake_classifier.calls > calls, timeout=3000)
     made = fake_classifier.calls - calls
+    elapsed_ms = (time.monotonic() - start) * 1000
     canvas.end_stroke()
-    assert 1 <= made <= 300 / 50 + 2
+    assert 1 <= made <= elapsed_ms / 50 + 2  # throttled: at most one per 50 ms
 
 
 def test_throttle_rate(qtbot):

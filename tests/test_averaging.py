@@ -58,19 +58,32 @@ def test_trainer_keeps_the_averaged_weights():
     assert averaged.classifier.metadata["training"]["average_decay"] == 0.9
 
 
-def test_plain_final_epochs_see_the_images_unaugmented():
+def test_plain_final_epochs_keep_the_writing_styles_and_drop_the_distortions():
+    import dataclasses
+
     from lenet.data.augment import AugmentConfig
+    from lenet.data.augment_styles import StyleConfig
     from lenet.training.batches import to_unit_float, training_batches
 
     data = synthetic_digits(40)
-    images, labels = data.train_images, np.asarray(data.train_labels)
-    rng = np.random.default_rng(0)
-    batches = list(training_batches(images, labels, rng, 3, 20, AugmentConfig(), 1))
-    assert len(batches) == 6
-    plain = {to_unit_float(im).tobytes() for im in images}
-    augmented = [all(x.tobytes() not in plain for x in batch) for batch, _ in batches]
-    assert augmented == [True, True, True, True, False, False]
-    last = np.concatenate([b for b, _ in batches[4:]])
-    assert {x.tobytes() for x in last} == plain  # every image once, as it is
+    images, labels = data.train_images.copy(), np.asarray(data.train_labels)
+    for edge in (np.s_[:, :4], np.s_[:, -4:], np.s_[:, :, :4], np.s_[:, :, -4:]):
+        images[edge] = 0  # MNIST's margin: nothing needs moving into the frame
+    plain = to_unit_float(images)
+
+    def unchanged_share(config: AugmentConfig, epochs: int, plain_epochs: int) -> list[float]:
+        """Per epoch (one batch each), the share of images that are a training image as is."""
+        stream = training_batches(images, labels, np.random.default_rng(0), epochs, 40,
+                                  config, plain_epochs)
+        return [np.mean([np.abs(plain - x).max(axis=(1, 2)).min() < 1e-4 for x in batch])
+                for batch, _ in stream]
+
+    no_styles = dataclasses.replace(AugmentConfig(), styles=StyleConfig(enabled=False))
+    shares = unchanged_share(no_styles, 3, 1)
+    assert shares[0] == shares[1] == 0.0  # distorted: no image as it was
+    assert shares[2] == 1.0  # the last epoch: the images themselves
+    assert unchanged_share(no_styles, 1, 2) == [0.0]  # a one-epoch run is augmented anyway
+    with_styles = unchanged_share(AugmentConfig(), 3, 1)
+    assert with_styles[2] < shares[2]  # the styles still redraw some digits
     with pytest.raises(ValueError, match="plain_final_epochs"):
-        TrainConfig(epochs=2, plain_final_epochs=3)
+        TrainConfig(plain_final_epochs=-1)

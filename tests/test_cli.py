@@ -213,3 +213,26 @@ def test_bench_busy_measures_beside_spinning_processes_and_stops_them(capsys):
     assert busy["busy_processes"] == 1 and busy["threads"] == 1
     assert busy["busy_ratio_to_idle_1_thread"] == pytest.approx(
         busy["busy_images_per_s"] / busy["idle_1_thread_images_per_s"])
+
+
+def test_bench_compares_with_pytorchs_best_of_onednn_on_and_off():
+    """Without PyTorch installed here: the ratio is taken against the better of the two
+    PyTorch runs per measure, and both runs are shown."""
+    from lenet.bench.measure import _best_of, format_table
+
+    def run(onednn: bool, train: float, infer: float, latency: float) -> dict:
+        return {"threads": 2, "version": "2.13.0+cpu", "onednn": onednn,
+                "train_images_per_s": {"64": train}, "infer_images_per_s": infer,
+                "latency_us_median": latency, "latency_us_p99": 2 * latency}
+
+    on, off = run(True, 1000.0, 9000.0, 150.0), run(False, 1500.0, 6000.0, 120.0)
+    best = _best_of([on, off])
+    assert best["train_images_per_s"] == {"64": 1500.0}  # off was faster at training
+    assert best["infer_images_per_s"] == 9000.0  # on was faster at inference
+    assert best["latency_us_median"] == 120.0 and best["latency_us_p99"] == 240.0
+    ours = {"threads": 2, "train_images_per_s": {"64": 3000.0}, "infer_images_per_s": 18000.0,
+            "latency_us_median": 30.0, "latency_us_p99": 60.0, "torch": best,
+            "torch_by_onednn": {"on": on, "off": off}}
+    table = format_table(ours)
+    assert "2.00x" in table and "0.25x" in table  # 3000 / 1500, 30 / 120
+    assert "oneDNN on: train b64 1,000" in table and "oneDNN off: train b64 1,500" in table

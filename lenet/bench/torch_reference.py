@@ -16,11 +16,14 @@ import numpy as np
 from lenet.bench.measure import BATCH_SIZES, latencies_us, median_rate
 
 
-def bench_torch(threads: int, quick: bool, log: Callable[[str], None]) -> dict:
-    """The same measurements for an equivalent PyTorch LeNet-5 (CPU)."""
+def bench_torch(threads: int, quick: bool, log: Callable[[str], None],
+                onednn: bool = True) -> dict:
+    """The same measurements for an equivalent PyTorch LeNet-5 (CPU); `onednn` False turns
+    PyTorch's oneDNN (MKL-DNN) convolutions off (its own kernels instead)."""
     import torch
     from torch import nn
 
+    torch.backends.mkldnn.enabled = onednn
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     repeats, min_s = (3, 0.3) if quick else (5, 1.0)
@@ -41,7 +44,8 @@ def bench_torch(threads: int, quick: bool, log: Callable[[str], None]) -> dict:
             nn.Linear(84, 10),
         )
 
-    out: dict = {"threads": threads, "version": torch.__version__, "train_images_per_s": {}}
+    out: dict = {"threads": threads, "version": torch.__version__, "onednn": onednn,
+                 "train_images_per_s": {}}
     for bs in BATCH_SIZES:
         net = make()
         opt = torch.optim.Adam(net.parameters(), lr=1e-3)
@@ -86,8 +90,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--no-onednn", action="store_true", help="PyTorch without oneDNN")
     args = parser.parse_args()
-    print(json.dumps(bench_torch(args.threads, args.quick, lambda msg: None)))
+    print(json.dumps(bench_torch(args.threads, args.quick, lambda msg: None,
+                                 onednn=not args.no_onednn)))
 
 
 if __name__ == "__main__":

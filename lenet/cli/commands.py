@@ -13,11 +13,12 @@ import sys
 from pathlib import Path
 
 from lenet.cli.predict import add_predict_parser
-from lenet.training.config import RECIPES
+from lenet.training.config import AUGMENTATIONS, RECIPES
 
 DEFAULT_OUT = "lenet5.npz"
 TRAIN_OPTIONS = ("epochs", "batch_size", "lr", "optimizer", "schedule", "weight_decay",
-                 "label_smoothing", "average_decay", "augment", "seed", "subset")
+                 "label_smoothing", "average_decay", "augment", "augmentation",
+                 "plain_final_epochs", "seed", "subset")
 """`lenet train`'s options that change its recipe (left out: the recipe's value)."""
 
 
@@ -290,6 +291,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="random affine, thickness, elastic distortions and writing styles",
     )
+    p.add_argument("--augmentation", choices=list(AUGMENTATIONS),
+                   help="how strong the random distortions are")
+    p.add_argument("--plain-final-epochs", type=int,
+                   help="the last epochs with writing styles but no random distortions")
     p.add_argument("--seed", type=int)
     p.add_argument("--subset", type=int, help="train on only this many images")
     p.add_argument("--description", default=None, help="text stored in the model file")

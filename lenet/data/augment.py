@@ -33,7 +33,7 @@ counter-clockwise as seen on screen; a positive shear slants it like italics (to
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -51,7 +51,7 @@ from lenet.data.augment_kernels import (
 from lenet.data.augment_styles import StyleConfig, draw_styles, synthesise_styles
 from lenet.nn.kernels.threads import hold_thread_pool
 
-__all__ = ["AugmentConfig", "augment_batch"]
+__all__ = ["AugmentConfig", "augment_batch", "without_distortions"]
 
 # Images per internal chunk: bounds the temporary buffers (1024 × 28 × 28 float32 ≈ 3 MB,
 # cache-friendly) while keeping numba's parallel loops long.  Part of the RNG draw order.
@@ -208,6 +208,14 @@ def _to_float01(images: np.ndarray) -> np.ndarray:
     if np.issubdtype(images.dtype, np.floating):
         return np.clip(images, 0.0, 1.0).astype(np.float32, copy=False)
     raise TypeError(f"images must be uint8 or floating point, got {images.dtype}")
+
+
+def without_distortions(config: AugmentConfig) -> AugmentConfig:
+    """`config` with the random shifts, turns, scales, shears, thickness changes and elastic
+    warps off; the writing styles (other ways of writing a digit, not distortions) kept."""
+    return replace(config, max_shift=0.0, max_rotation=0.0, scale_min=1.0,
+                               scale_max=1.0, max_aspect=0.0, max_shear=0.0,
+                               morph_enabled=False, elastic_enabled=False)
 
 
 def augment_batch(

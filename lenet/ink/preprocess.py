@@ -28,6 +28,7 @@ from lenet.ink.normalise import (
 )
 from lenet.ink.stroke_width import offset
 from lenet.ink.strokes import Stroke, pen_widths, render_strokes
+from lenet.ink.thinning import skeleton_ends_and_forks
 
 __all__ = ["RENDER_LONG", "preprocess_image", "preprocess_strokes", "warm_up"]
 
@@ -101,3 +102,4 @@ def warm_up() -> None:
     ink[5:9, 10:30] = 1.0
     preprocess_ink(ink)
     offset(ink > 0, -1.5)
+    skeleton_ends_and_forks(ink > 0)  # the "not a digit" rule's skeleton

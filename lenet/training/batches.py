@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from lenet.data.augment import AugmentConfig, augment_batch
+from lenet.data.augment import AugmentConfig, augment_batch, without_distortions
 
 __all__ = ["Prefetched", "training_batches"]
 
@@ -33,12 +33,14 @@ def to_unit_float(images: np.ndarray) -> np.ndarray:
 def training_batches(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
                      epochs: int, batch_size: int, augment: AugmentConfig | None,
                      plain_final_epochs: int = 0) -> Iterator[Batch]:
-    """Every batch of `epochs` epochs in order; `augment` None: no augmentation, and none in
-    the last `plain_final_epochs` epochs either."""
+    """Every batch of `epochs` epochs in order; `augment` None: no augmentation. The last
+    `plain_final_epochs` (at most half the run) keep only the writing styles: the network
+    settles on digits as they are, without forgetting the other ways of writing them."""
     n = len(images)
+    plain_from = epochs - min(plain_final_epochs, epochs // 2)
     for epoch in range(epochs):
-        if epoch == epochs - plain_final_epochs:
-            augment = None
+        if epoch == plain_from and augment is not None:
+            augment = without_distortions(augment)
         order = rng.permutation(n)
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]

@@ -31,7 +31,7 @@ from lenet.nn.optim import make_optimizer
 from lenet.nn.schedules import make_schedule
 from lenet.training.batches import Prefetched, to_unit_float, training_batches
 from lenet.training.calibrate import expected_calibration_error, fit_temperature, nll
-from lenet.training.config import TrainConfig
+from lenet.training.config import AUGMENTATIONS, TrainConfig
 from lenet.training.evaluate import evaluate
 
 
@@ -135,7 +135,8 @@ class Trainer:
         self.on_progress = on_progress or (lambda p: None)
         self.should_stop = should_stop or (lambda: False)
         self.init = init
-        self.augment_config = augment_config or AugmentConfig()
+        self.augment_config = augment_config or AugmentConfig(
+            **AUGMENTATIONS[config.augmentation])
 
     def _split(self, rng: np.random.Generator):
         images, labels = self.data.train_images, np.asarray(self.data.train_labels)

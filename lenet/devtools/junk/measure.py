@@ -80,6 +80,20 @@ def digits_judged(images: np.ndarray, labels: np.ndarray, n: int, seed: int,
     return truth, *both_paths(drawings, classifier)
 
 
+def styles_judged(n: int, seed: int,
+                  classifier: ClassifierLike) -> tuple[list[str], Judged, Judged]:
+    """The style name of n drawings of every writing style (`lenet.devtools.styles`, seed)
+    and their (strokes, image) judgements: digits the rule must keep."""
+    from lenet.devtools.styles import CANVAS as STYLE_CANVAS
+    from lenet.devtools.styles import STYLES, draw_style_set
+
+    drawings, names = [], []
+    for style in STYLES:
+        drawings += draw_style_set(style, n, seed)[0]
+        names += [style.name] * n
+    return names, *both_paths(drawings, classifier, STYLE_CANVAS)
+
+
 def mnist_judged(images: np.ndarray, classifier: ClassifierLike) -> Judged:
     """MNIST digits (N, 28, 28) uint8 as they are, through the image path."""
     return judge([preprocess_image(im) for im in images], classifier)
