@@ -92,6 +92,24 @@ def test_numpy_ink_kernels_equal_the_compiled_ones(shape, p):
                                       squared_distance_transform(mask))
 
 
+def test_numpy_thinning_equals_the_compiled_one():
+    from lenet.ink.thinning import (
+        skeleton,
+        skeleton_ends_and_forks,
+        skeleton_ends_and_forks_numpy,
+        skeleton_numpy,
+    )
+
+    rng = np.random.default_rng(5)
+    masks = [rng.random(tuple(rng.integers(1, 40, 2))) < rng.random() for _ in range(60)]
+    plus = np.zeros((28, 28), bool)
+    plus[4:24, 12:16] = plus[12:16, 4:24] = True
+    for mask in [*masks, plus]:
+        np.testing.assert_array_equal(skeleton_numpy(mask), skeleton(mask))
+        assert skeleton_ends_and_forks_numpy(mask) == skeleton_ends_and_forks(mask)
+    assert skeleton_ends_and_forks_numpy(plus)[0] == 4
+
+
 def test_numpy_components_follow_a_long_winding_stroke():
     mask = np.zeros((60, 61), bool)
     mask[::4, 1:-1] = True
@@ -199,8 +217,8 @@ predictor.predict_strokes(erased, (512, 512), want_maps=True)
 ink = render_ink(seven, (512, 512), 0.5)
 looks_like_several_digits(ink)
 predictor.predict_ink(ink, want_maps=True)
-print(sorted(d.py_func.__qualname__ for d in gc.get_objects()
-             if isinstance(d, Dispatcher) and d.signatures))
+print(sorted(d.py_func.__qualname__ for d in gc.get_objects() if isinstance(d, Dispatcher)
+             and d.signatures and d.py_func.__module__.startswith("lenet")))
 """
 
 
