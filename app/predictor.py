@@ -222,21 +222,29 @@ def looks_like_several_digits(ink: np.ndarray) -> bool:
 def warm_up(classifier: ClassifierLike, ready: Callable[[], None] = lambda: None) -> float:
     """Run every engine path once (numba compiles or loads its cache); returns seconds taken.
 
-    First what the first screen needs — a drawing read live, with its network view — made
-    ready by `lenet.compile_ahead` (on the very first start its kernels compile in parallel
-    processes), then `ready()` is called: live prediction can start. Then the rest, still
-    on this thread: eraser strokes, batches, and number mode, on strokes and on an image,
+    First a drawing is read, with its network view, in plain NumPy (nothing to compile) and
+    `ready()` is called: live prediction starts at once, in NumPy. Meanwhile this thread
+    makes the compiled kernels of that first screen ready (`lenet.compile_ahead`: on the
+    very first start they compile in parallel processes) and reads the drawing with them;
+    then every thread switches to them (`lenet.nn.kernels.readiness`). If they cannot be
+    compiled, NumPy goes on answering and the error is raised. Then the rest, still on
+    this thread: eraser strokes, batches, and number mode, on strokes and on an image,
     with touching digits drawn in one stroke (cutting them classifies a batch of
     candidates, a path of its own that would otherwise compile at the first number read).
     """
     from lenet.compile_ahead import compile_ahead
+    from lenet.nn.kernels import readiness
 
     start = time.perf_counter()
-    compile_ahead()
     predictor = Predictor(classifier)
     seven = [InkStroke(points=[(120.0, 110.0), (380.0, 110.0), (230.0, 420.0)], width=26.0)]
+    readiness.plain_numpy_until_compiled()
     predictor.predict_strokes(seven, (512, 512), want_maps=True)
     ready()
+    with readiness.compiled_in_this_thread():
+        compile_ahead()
+        predictor.predict_strokes(seven, (512, 512), want_maps=True)
+    readiness.compiled_everywhere()
     erased = [*seven, InkStroke(points=[(300.0, 100.0), (310.0, 120.0)], width=10.0, erase=True)]
     predictor.predict_strokes(erased, (512, 512))
     classifier.predict_proba(np.zeros((2, 28, 28), dtype=np.float32))

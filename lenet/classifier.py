@@ -18,8 +18,10 @@ import numpy as np
 
 from lenet.input_variants import input_variants
 from lenet.nn.fused_inference import FusedLeNet5
+from lenet.nn.kernels.readiness import use_compiled
 from lenet.nn.losses import softmax
 from lenet.nn.model import Sequential
+from lenet.nn.plain_forward import forward_collect_plain, forward_plain
 from lenet.nn.stages import Stage, network_stages, stage_outputs
 
 # MNIST's pixel mean and standard deviation (on [0, 1]); stored in every model file.
@@ -70,7 +72,12 @@ class Classifier:
         return (x - np.float32(self.mean)) * np.float32(1.0 / self.std)
 
     def predict_proba(self, images: np.ndarray) -> np.ndarray:
-        """Class probabilities (N, 10) float32 for images (N, 28, 28) or one (28, 28)."""
+        """Class probabilities (N, 10) float32 for images (N, 28, 28) or one (28, 28).
+
+        Plain NumPy while the kernels are not compiled yet (`lenet.nn.kernels.readiness`)."""
+        if not use_compiled():
+            logits = forward_plain(self.net, self.normalize(images))
+            return softmax(logits / np.float32(self.temperature)).astype(np.float32)
         if self._fused is not None:
             images = np.asarray(images, dtype=np.float32)
             if images.shape[-2:] != (28, 28) or images.ndim not in (2, 3):
@@ -141,7 +148,9 @@ class Classifier:
         """Every stage's output for one (28, 28) image, by stage name: "input" (1, 28, 28) as
         given, then after each activation (conv (C, H, W), dense (D,)); the last stage holds
         the raw logits (10,). One layer-by-layer pass, about 0.15 ms."""
-        collected = self.net.forward_collect(self.normalize(image))
+        x = self.normalize(image)
+        collected = (self.net.forward_collect(x) if use_compiled()
+                     else forward_collect_plain(self.net, x))
         return stage_outputs(self.stages(), collected, image)
 
     @property

@@ -1,11 +1,13 @@
 """Compile the engine's kernels before they are needed, several at once on the very first start.
 
 numba compiles one function at a time in a process (a global lock), and on the very first
-start nothing is in its on-disk cache: the first live prediction waited for the
-preprocessing kernels and then for the inference kernel, one after the other. Here each
-job but the first compiles in a process of its own while the first compiles in this one;
-each process writes numba's cache, and this process then loads what the others wrote. On
-two cores the first screen is ready in about the time of the longest job instead of the sum.
+start nothing is in its on-disk cache. Here each job compiles in a process of its own;
+each writes numba's cache, and this process then loads what they wrote: on two cores the
+first screen's kernels are ready in about the time of the longest job instead of the sum.
+None compiles in this process, whose other threads meanwhile answer in plain NumPy
+(`lenet.nn.kernels.readiness`): a compile here would hold the interpreter's lock most of
+the time and make every answer on the window's thread wait for it (measured: a 20 ms
+reading took 0.7 s, and the window froze for up to 1.8 s).
 
 Once every job has run here, a marker in numba's cache folder says so, and later starts
 run the jobs in this process only (loading the cache takes a fraction of a second; a new
@@ -47,15 +49,29 @@ def _layers() -> None:  # the layer-by-layer pass the network view shows
     Classifier(lenet5()).activations(np.zeros((28, 28), np.float32))
 
 
+def _batches() -> None:  # many images at once (number mode's candidates): the parallel build
+    from lenet.classifier import Classifier
+    from lenet.nn.fused_inference import PARALLEL_MIN_BATCH
+    from lenet.nn.model import lenet5
+
+    Classifier(lenet5()).predict_proba(np.zeros((PARALLEL_MIN_BATCH, 28, 28), np.float32))
+
+
 JOBS: dict[str, Callable[[], None]] = {
-    "inference": _inference, "preprocess": _preprocess, "layers": _layers,
+    "inference": _inference, "preprocess": _preprocess, "layers": _layers, "batches": _batches,
 }
-"""The first screen's kernels, by job name; the longest first (it runs in this process)."""
+"""The kernels to have ready at start, by job name: the first screen's, and the batch build
+that number mode needs (the slowest to compile, some 18 s of the first start's 27 s spent
+compiling after the first screen, in this process)."""
 
 
 def run_job(name: str) -> None:
-    """Run one job in this process (compiling its kernels, or loading them from the cache)."""
-    JOBS[name]()
+    """Run one job in this process (compiling its kernels, or loading them from the cache),
+    with the compiled kernels whatever other threads use (`lenet.nn.kernels.readiness`)."""
+    from lenet.nn.kernels.readiness import compiled_in_this_thread
+
+    with compiled_in_this_thread():
+        JOBS[name]()
 
 
 def _cache_folder() -> Path:
@@ -86,21 +102,20 @@ def compile_ahead(jobs: Sequence[str] = tuple(JOBS)) -> float:
     marker = _marker(jobs)
     helpers: list[subprocess.Popen] = []
     if not marker.exists():
-        for name in jobs[1:]:
+        for name in jobs:
             try:
                 helpers.append(subprocess.Popen(job_command(name), stdout=subprocess.DEVNULL,
                                                 stderr=subprocess.DEVNULL))
-            except OSError:  # no new process: this one compiles everything, as before
+            except OSError:  # no new process: this one compiles what is left, as before
                 break
     try:
-        run_job(jobs[0])
         for p in helpers:
             p.wait()
     finally:
         for p in helpers:
             if p.poll() is None:
                 p.kill()
-    for name in jobs[1:]:
+    for name in jobs:  # loads what the helpers wrote (or compiles what they could not)
         run_job(name)
     try:
         marker.parent.mkdir(parents=True, exist_ok=True)
@@ -108,7 +123,6 @@ def compile_ahead(jobs: Sequence[str] = tuple(JOBS)) -> float:
     except OSError:
         pass  # a read-only cache: every start compiles in parallel, which is still correct
     return time.perf_counter() - start
-
 
 if __name__ == "__main__":
     run_job(sys.argv[1])

@@ -34,9 +34,10 @@ def recorded(monkeypatch, tmp_path):
     return ran
 
 
-def test_a_first_start_compiles_the_other_jobs_in_other_processes_then_loads_all(recorded):
+def test_a_first_start_compiles_every_job_in_other_processes_then_loads_all(recorded):
     compile_ahead.compile_ahead(["inference", "preprocess"])
-    assert _Recorder.commands == [compile_ahead.job_command("preprocess")]
+    assert _Recorder.commands == [compile_ahead.job_command("inference"),
+                                  compile_ahead.job_command("preprocess")]
     assert recorded == ["inference", "preprocess"]  # every job's kernels end up here too
 
 
@@ -54,7 +55,8 @@ def test_an_engine_edit_means_a_first_start_again(recorded, monkeypatch, tmp_pat
     monkeypatch.setattr(compile_ahead, "_marker", lambda jobs: tmp_path / "another-engine")
     _Recorder.commands.clear()
     compile_ahead.compile_ahead(["inference", "preprocess"])
-    assert _Recorder.commands == [compile_ahead.job_command("preprocess")]
+    assert _Recorder.commands == [compile_ahead.job_command("inference"),
+                                  compile_ahead.job_command("preprocess")]
 
 
 def test_no_new_process_still_makes_every_job_ready(monkeypatch, tmp_path):
@@ -87,3 +89,17 @@ def test_the_desktop_bundle_runs_a_job_through_the_app_entry_point(monkeypatch):
     assert ran == ["layers"]
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     assert compile_ahead.job_command("layers") == [sys.executable, "--compile-job", "layers"]
+
+
+def test_a_job_compiles_while_the_other_threads_answer_in_numpy(monkeypatch):
+    """A job always calls the kernels (else it would compile nothing), whatever the flag."""
+    from lenet.nn.kernels import readiness
+
+    seen: list[bool] = []
+    monkeypatch.setitem(compile_ahead.JOBS, "probe", lambda: seen.append(readiness.use_compiled()))
+    readiness.plain_numpy_until_compiled()
+    try:
+        compile_ahead.run_job("probe")
+        assert seen == [True] and not readiness.use_compiled()
+    finally:
+        readiness.compiled_everywhere()

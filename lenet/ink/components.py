@@ -1,11 +1,14 @@
-"""8-connected components of a binary image, with their pixel counts and boxes (numba)."""
+"""8-connected components of a binary image, with their pixel counts and boxes (numba),
+and the plain NumPy twin used while the kernels are not compiled yet (the very first start)."""
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-__all__ = ["label_components"]
+from lenet.nn.kernels.readiness import use_compiled
+
+__all__ = ["label_components", "label_components_numpy"]
 
 
 @njit(cache=True)
@@ -102,5 +105,60 @@ def label_components(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mask: (H, W) bool. Returns labels (H, W) int32 (0 = background, components 1..n) and
     stats (n, 5) int64: pixel count, x0, y0, x1, y1 (exclusive x1, y1) of component i+1.
     """
-    labels, n = _label8(np.ascontiguousarray(mask, dtype=np.bool_))
+    mask = np.ascontiguousarray(mask, dtype=np.bool_)
+    if not use_compiled():
+        return label_components_numpy(mask)
+    labels, n = _label8(mask)
     return labels, _component_stats(labels, n)
+
+
+def label_components_numpy(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`label_components` in plain NumPy, numbering the components alike (by their first
+    pixel in reading order).
+
+    The ink's horizontal runs are found per row; a run touches a run of the next row when
+    their column spans overlap or meet at a corner (8-connectivity), and a union-find over
+    those pairs (a few hundred for a drawn digit) joins them.
+    """
+    mask = np.asarray(mask, dtype=np.bool_)
+    h, w = mask.shape
+    edges = np.diff(np.pad(mask, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+    rows, starts = np.nonzero(edges == 1)
+    ends = np.nonzero(edges == -1)[1]  # exclusive; the same order as the starts
+    stride = w + 2
+    start_keys, end_keys = rows * stride + starts, rows * stride + ends
+    # the runs of the next row that a run touches: a contiguous range of them
+    first = np.searchsorted(end_keys, (rows + 1) * stride + starts, "left")
+    last = np.searchsorted(start_keys, (rows + 1) * stride + ends, "right")
+    count = np.maximum(last - first, 0)
+    a = np.repeat(np.arange(len(rows)), count)
+    b = np.repeat(first - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
+    parent = list(range(len(rows)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in zip(a.tolist(), b.tolist(), strict=True):
+        ri, rj = find(i), find(j)
+        if ri != rj:  # the earlier run is the root: roots are components' first runs
+            parent[max(ri, rj)] = min(ri, rj)
+    roots = np.array([find(i) for i in range(len(rows))], dtype=np.int64)
+    order, run_label = np.unique(roots, return_inverse=True)
+    run_label = run_label.reshape(-1).astype(np.int64) + 1
+    n = len(order)
+    marks = np.zeros((h, w + 1), np.int64)
+    marks[rows, starts] += run_label
+    marks[rows, ends] -= run_label
+    labels = np.cumsum(marks, axis=1)[:, :w].astype(np.int32)
+    st = np.zeros((n, 5), np.int64)
+    idx = run_label - 1
+    st[:, 0] = np.bincount(idx, weights=ends - starts, minlength=n).astype(np.int64)
+    st[:, 1], st[:, 2] = w, h
+    np.minimum.at(st[:, 1], idx, starts)
+    np.minimum.at(st[:, 2], idx, rows)
+    np.maximum.at(st[:, 3], idx, ends)
+    np.maximum.at(st[:, 4], idx, rows + 1)
+    return labels, st
