@@ -9,6 +9,7 @@ training-digit strips.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -37,7 +38,7 @@ def strip_runs(strip: DrawnStrip, classifier: rn.ClassifierLike, scale: float = 
 def digit_spans(strip: DrawnStrip) -> set[tuple[int, int]]:
     """The (start, stop) stroke range of each digit of a strip."""
     ends = np.cumsum([0, *strip.digit_strokes])
-    return {(int(a), int(b)) for a, b in zip(ends[:-1], ends[1:], strict=True)}
+    return {(int(a), int(b)) for a, b in itertools.pairwise(ends)}
 
 
 def stroke_training_set(strips: Sequence[DrawnStrip], classifier: rn.ClassifierLike,
@@ -60,8 +61,10 @@ def stroke_exact_rate(strips: Sequence[DrawnStrip], per_strip: list, params: tup
     ok = 0
     for strip, (cands, x, probs) in zip(strips, per_strip, strict=True):
         by_count = sr.chains_by_count([(c.start, c.stop) for c in cands],
-                                      log_p_run(x, params) + bias, len(strip.strokes))
-        _, chain = max(by_count.values(), key=lambda tc: tc[0])
-        order = sorted(chain, key=lambda k: 2 * cands[k].origin[0] + sum(cands[k].preprocessed.box[::2]))
+                                      log_p_run(x, params) + bias,
+                                      [True] * len(strip.strokes))
+        _, chain = max(by_count.values(), key=lambda tc: tc[0], default=(0.0, []))
+        order = sorted(chain, key=lambda k: 2 * cands[k].origin[0]
+                       + sum(cands[k].preprocessed.box[::2]))
         ok += "".join(str(int(probs[k].argmax())) for k in order) == strip.number
     return ok / max(len(strips), 1)

@@ -26,6 +26,10 @@ MAX_RUN = 4
 MAX_RUN_WIDTH = 1.8
 """A run of several strokes is at most this x the line height wide (one stroke always is a
 candidate, however wide: it may be cut into digits later)."""
+INSIDE = 0.8
+"""A run whose box lies this much inside the box of the stroke drawn just before or after it
+is part of that stroke's digit, never a digit of its own: digits side by side overlap a
+little, never one inside the other."""
 INK_LEVEL = 0.1
 """A stroke's box holds its pixels with at least this much ink."""
 
@@ -123,9 +127,18 @@ def run_geometry(boxes: np.ndarray, start: int, stop: int, line: float) -> Strok
                           gb, ga, _inner_gap(run[:, [0, 2]]) / line)
 
 
+def _inside(box: tuple[int, int, int, int], other: np.ndarray) -> float:
+    """The fraction of `box`'s area (x0, y0, x1, y1) that lies inside box `other` (4,)."""
+    w = min(box[2], other[2]) - max(box[0], other[0])
+    h = min(box[3], other[3]) - max(box[1], other[1])
+    return max(0, w) * max(0, h) / max(1, (box[2] - box[0]) * (box[3] - box[1]))
+
+
 def stroke_candidates(parts: list[np.ndarray], line: float) -> list[StrokeCandidate]:
     """Every run of at most MAX_RUN consecutive strokes (each rendered alone, (H, W)) that
-    is not too wide for one digit and not empty, for a line `line` px high."""
+    is not too wide for one digit, not empty and not INSIDE the box of the stroke drawn
+    just before or after it (a 0's slash, a 7's bar: part of that digit), for a line `line`
+    px high."""
     boxes = stroke_boxes(parts)
     n = len(parts)
     out: list[StrokeCandidate] = []
@@ -137,6 +150,9 @@ def stroke_candidates(parts: list[np.ndarray], line: float) -> list[StrokeCandid
             if j - i > 1 and x1 - x0 > MAX_RUN_WIDTH * line:
                 break  # longer runs are wider still
             if x1 <= x0 or y1 <= y0:
+                continue
+            box = (x0, y0, x1, y1)
+            if any(0 <= k < n and _inside(box, boxes[k]) >= INSIDE for k in (i - 1, j)):
                 continue
             ink = parts[i][y0:y1, x0:x1]
             for k in range(i + 1, j):

@@ -7,7 +7,7 @@ MAX_RUN strokes consecutive in drawing order is a candidate digit
 (`lenet.ink.stroke_verifier`) gives P(it is exactly one whole digit), and the reading is the
 chain of runs covering the strokes that maximises sum(log P + STROKE_COUNT_BIAS), by dynamic
 programming over the strokes (kept per number of digits, as in `lenet.ink.number_reader`,
-to tell how sure the count is). A stroke without readable ink (a dot) may be left out.
+to tell how sure the count is). A stroke may be left out, at SKIP_SCORE (a dot).
 
 A digit read from one stroke as wide as a digit pair may still hold two digits written in
 one stroke ("00"): its ink is read as `lenet.ink.number_reader.read_number` reads a group,
@@ -45,7 +45,8 @@ __all__ = ["read_strokes"]
 MAX_P_TO_CUT = 0.5
 """A one-stroke digit the stroke verifier gives at least this P(one digit) is never cut."""
 SKIP_SCORE = -3.0
-"""Score of leaving a stroke out of every digit (only strokes no run can read: a dot)."""
+"""Score of leaving a stroke out of every digit (a dot, a stray flick: a stroke that no run
+reads as well as that)."""
 
 
 def _render(strokes: Sequence[Stroke], canvas_size: tuple[int, int], scale: float) -> np.ndarray:
@@ -65,10 +66,12 @@ def score_runs(cands: list[StrokeCandidate], classifier: ClassifierLike
     return probs, log_p_run(x)
 
 
-def chains_by_count(spans: Sequence[tuple[int, int]], scores: np.ndarray, n: int
-                    ) -> dict[int, tuple[float, list[int]]]:
-    """For each number of digits, the best chain of spans [start, stop) covering [0, n)
-    (a position may be skipped at SKIP_SCORE): count → (total score, indices of spans)."""
+def chains_by_count(spans: Sequence[tuple[int, int]], scores: np.ndarray,
+                    skippable: Sequence[bool]) -> dict[int, tuple[float, list[int]]]:
+    """For each number of digits, the best chain of spans [start, stop) covering positions
+    [0, len(skippable)) (a skippable one may be left out, at SKIP_SCORE): count → (total
+    score, indices of spans)."""
+    n = len(skippable)
     best: list[dict[int, tuple[float, list[int]]]] = [{} for _ in range(n + 1)]
     best[0][0] = (0.0, [])
     ending: list[list[int]] = [[] for _ in range(n + 1)]
@@ -77,7 +80,7 @@ def chains_by_count(spans: Sequence[tuple[int, int]], scores: np.ndarray, n: int
     for j in range(1, n + 1):
         here = best[j]
         for count, (total, chain) in best[j - 1].items():  # stroke j-1 left out
-            if total + SKIP_SCORE > here.get(count, (-np.inf,))[0]:
+            if skippable[j - 1] and total + SKIP_SCORE > here.get(count, (-np.inf,))[0]:
                 here[count] = (total + SKIP_SCORE, chain)
         for k in ending[j]:
             for count, (total, chain) in best[spans[k][0]].items():
@@ -137,7 +140,9 @@ def read_strokes(
         return read_number(ink, classifier)
     probs, log_p = score_runs(cands, classifier)
     by_count = chains_by_count([(c.start, c.stop) for c in cands], log_p + STROKE_COUNT_BIAS,
-                               len(strokes))
+                               [True] * len(strokes))
+    if not by_count:  # no chain of readable runs covers the strokes
+        return read_number(ink, classifier)
     count = max(by_count, key=lambda k: by_count[k][0])
     total, chain = by_count[count]
     others = [t for k, (t, _) in by_count.items() if k != count]
