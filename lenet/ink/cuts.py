@@ -24,13 +24,6 @@ MAX_CUTS = 12
 """At most this many candidate cuts per group (the cheapest distinct ones)."""
 MIN_CUT_SHARE = 0.05
 """A cut must leave at least this fraction of the group's ink on each side ..."""
-MAX_LINE_CUTS = 12
-"""... and at most this many straight cuts besides (`_lines`): where two digits touch along
-a stroke no seam is cheap, and the cheapest seams all go elsewhere."""
-LINE_STEP = 0.06
-"""Straight cuts are this fraction of the group's height apart ..."""
-LINE_SLANTS = (0.0, -0.2, -0.4, -0.6)
-"""... upright and slanted (columns per row; negative: the top leans right, as writing does)."""
 CUT_SPACING = 0.03
 """... and differ from every cheaper cut by this fraction of the group's ink."""
 STUB_SHARE = 0.15
@@ -62,20 +55,6 @@ def _seams(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return total, paths
 
 
-def _lines(low: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Straight cuts through `low` (h, w): every LINE_STEP of the height across, upright and
-    slanted by LINE_SLANTS. Returns (K,) ink crossed and (K, h) column in each row."""
-    h, w = low.shape
-    step = max(1.0, LINE_STEP * h)
-    rows = np.arange(h) - 0.5 * (h - 1)
-    paths = [np.clip(np.round(x + slant * rows), 0, w - 1).astype(np.int64)
-             for slant in LINE_SLANTS for x in np.arange(0.5 * step, w, step)]
-    if not paths:
-        return np.zeros(0), np.zeros((0, h), np.int64)
-    p = np.stack(paths)
-    return low[np.arange(h)[None, :], p].sum(axis=1), p
-
-
 def find_cuts(ink: np.ndarray) -> list[tuple[np.ndarray, float]]:
     """Candidate cuts through a group's ink (h, w), left to right.
 
@@ -92,30 +71,26 @@ def find_cuts(ink: np.ndarray) -> list[tuple[np.ndarray, float]]:
         return []
     down_cost, down = _seams(low)
     up_cost, up = _seams(low[::-1])
-    line_cost, lines = _lines(low)
-    costs = np.concatenate([down_cost, up_cost, line_cost])
-    paths = np.concatenate([down, up[:, ::-1], lines])
+    costs = np.concatenate([down_cost, up_cost])
+    paths = np.concatenate([down, up[:, ::-1]])
     before = np.concatenate([np.zeros((hs, 1)), np.cumsum(low, axis=1)], axis=1)
     share = before[np.arange(hs)[None, :], paths].sum(axis=1) / total  # ink left of each
     kept: list[int] = []
-    n_seams = 2 * ws
-    for pool, limit in ((np.arange(n_seams), MAX_CUTS), (np.arange(n_seams, len(costs)),
-                                                          MAX_LINE_CUTS)):
-        taken = 0
-        for i in pool[np.argsort(costs[pool], kind="stable")]:
-            if not MIN_CUT_SHARE <= share[i] <= 1.0 - MIN_CUT_SHARE:
-                continue
-            if any(abs(share[i] - share[k]) < CUT_SPACING for k in kept):
-                continue
-            kept.append(int(i))
-            taken += 1
-            if taken == limit:
-                break
+    for i in np.argsort(costs, kind="stable"):
+        if not MIN_CUT_SHARE <= share[i] <= 1.0 - MIN_CUT_SHARE:
+            continue
+        if any(abs(share[i] - share[k]) < CUT_SPACING for k in kept):
+            continue
+        kept.append(int(i))
+        if len(kept) == MAX_CUTS:
+            break
     kept.sort(key=lambda i: share[i])
     rows = np.minimum((np.arange(h) * hs) // h, hs - 1)
     cuts: list[tuple[np.ndarray, float]] = []
     for i in kept:
         cols = np.round((paths[i, rows] + 0.5) * w / ws).astype(np.int64)
+        if cuts:
+            cols = np.maximum(cols, cuts[-1][0])
         cuts.append((cols, float(costs[i])))
     return cuts
 
