@@ -9,9 +9,9 @@ chain of runs covering the strokes that maximises sum(log P + STROKE_COUNT_BIAS)
 programming over the strokes (kept per number of digits, as in `lenet.ink.number_reader`,
 to tell how sure the count is). A stroke may be left out, at SKIP_SCORE (a dot).
 
-A digit read from one stroke as wide as a digit pair may still hold two digits written in
-one stroke ("00"): its ink is read as `lenet.ink.number_reader.read_number` reads a group,
-cuts and all, and kept if that finds several digits.
+A digit read from one wide stroke may still hold two digits written in one stroke ("00"):
+its ink is read as `lenet.ink.number_reader.read_number` reads a group, cuts and all (see
+`_one_stroke`).
 
 Ink maps are float32 (H, W) in [0, 1] (ink = 1); boxes are (x0, y0, x1, y1) in pixels of
 the ink rendered at `scale` x the canvas, exclusive x1, y1.
@@ -43,7 +43,8 @@ from lenet.ink.strokes import Stroke, render_strokes
 __all__ = ["read_strokes"]
 
 MAX_P_TO_CUT = 0.5
-"""A one-stroke digit the stroke verifier gives at least this P(one digit) is never cut."""
+"""A one-stroke digit the stroke verifier gives at least this P(one digit) is never cut
+(strokes drawn digit by digit hold one digit each, as a rule)."""
 SKIP_SCORE = -3.0
 """Score of leaving a stroke out of every digit (a dot, a stray flick: a stroke that no run
 reads as well as that)."""
@@ -100,19 +101,23 @@ def _whole_ink(c: StrokeCandidate, probs: np.ndarray, p_one: float, unsure: bool
     return ReadDigit(pre, probs, p_one, unsure)
 
 
-def _maybe_several(c: StrokeCandidate, p_one: float, line: float,
-                   classifier: ClassifierLike, area: float) -> list[ReadDigit]:
-    """The digits of a one-stroke run as the image reader cuts them ([] if it reads one).
-
-    Only a run the stroke verifier doubts (P(one digit) < MAX_P_TO_CUT), at least a line
-    height wide and MIN_SPLIT_ASPECT as wide as tall, is cut (cutting takes milliseconds)."""
+def _one_stroke(c: StrokeCandidate, probs: np.ndarray, p_one: float, unsure: bool,
+                line: float, classifier: ClassifierLike, area: float) -> list[ReadDigit]:
+    """A run's digit; a one-stroke run at least a line height wide and MIN_SPLIT_ASPECT as
+    wide as tall may hold digits written in one stroke ("00"): its ink is read as the image
+    reader reads a group. Its digits are kept when the stroke verifier doubts the run
+    (P(one digit) < MAX_P_TO_CUT); otherwise the run stays one digit, with the image
+    reader's doubt about it added to its own."""
     h, w = c.ink.shape
-    if (c.stop - c.start != 1 or p_one >= MAX_P_TO_CUT or w < MIN_SPLIT_ASPECT * h
-            or w < line):
-        return []
-    x0, y0 = c.origin
-    read = read_group(DigitBox((x0, y0, x0 + w, y0 + h), c.ink), line, classifier, area)
-    return read if len(read) > 1 else []
+    if c.stop - c.start == 1 and w >= MIN_SPLIT_ASPECT * h and w >= line:
+        x0, y0 = c.origin
+        read = read_group(DigitBox((x0, y0, x0 + w, y0 + h), c.ink), line, classifier, area)
+        if len(read) > 1 and p_one < MAX_P_TO_CUT:
+            return read
+        if read:
+            p_one = min(p_one, 0.5 if len(read) > 1 else read[0].p_one_digit)
+            unsure = unsure or len(read) > 1 or read[0].count_uncertain
+    return [_whole_ink(c, probs, p_one, unsure or p_one < MIN_P_ONE_DIGIT, area)]
 
 
 def read_strokes(
@@ -151,8 +156,7 @@ def read_strokes(
     out: list[ReadDigit] = []
     for k in chain:
         c = cands[k]
-        p_one = float(np.exp(log_p[k]))
-        out += (_maybe_several(c, p_one, line, classifier, area)
-                or [_whole_ink(c, probs[k], p_one, unsure, area)])
+        out += _one_stroke(c, probs[k], float(np.exp(log_p[k])), unsure, line, classifier,
+                           area)
     out.sort(key=lambda d: 0.5 * (d.box[0] + d.box[2]))
     return out
