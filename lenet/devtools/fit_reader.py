@@ -6,7 +6,8 @@ digits (the drawn-digit figures use test digits), lists every candidate digit
 ≥ PURITY of its ink from one digit and ≥ COVERAGE of that digit's ink), fits a logistic
 regression on `lenet.ink.verifier.features`, picks COUNT_BIAS on a second set of
 training-digit strips, and prints the constants to paste into `lenet/ink/verifier.py`.
-Takes about four minutes on 2 cores.
+Takes about four minutes on 2 cores. With ``--strokes`` it fits the stroke reader's verifier
+instead (`lenet.devtools.fit_strokes`, constants for `lenet/ink/stroke_verifier.py`).
 """
 
 from __future__ import annotations

@@ -35,8 +35,9 @@ STROKE_FEATURES = (
     "inner gap",  # widest empty x-stretch between the run's own strokes, line heights
     "log p1 x strokes",
 )
-# Fitted by `python -m lenet.devtools.fit_reader --strokes`: feature means, scales, then
-# intercept + weights.
+# Fitted by `python -m lenet.devtools.fit_reader --strokes` (400 strips of MNIST training
+# digits, seed 100, half the neighbours touching; 4 749 runs, 32.8 % of them whole digits):
+# feature means, scales, then intercept + weights.
 STROKE_MEAN = np.array([
     -0.13482, -6.9464, 0.27783, 5.194, -0.0073573, 0.88203, 0.94906, -0.18461,
     1.833, 0.25293, 0.2668, 0.3842, 0.38962, 0.049472, -0.29388,
