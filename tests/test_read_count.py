@@ -9,7 +9,7 @@ import pytest
 
 from lenet.ink import Stroke, read_strokes
 from lenet.ink.candidates import Candidate
-from lenet.ink.number_reader import best_by_count, count_margin
+from lenet.ink.number_reader import MIN_P_ONE_DIGIT, best_by_count, count_margin
 
 
 def _cand(start: int, stop: int) -> Candidate:
@@ -44,7 +44,7 @@ def test_digits_written_apart_are_read_without_doubt(model):
     digits = read_strokes([one, zero], (1024, 512), model, 0.5)
     assert [d.digit for d in digits] == [1, 0]
     assert not any(d.count_uncertain for d in digits)
-    assert min(d.p_one_digit for d in digits) > 0.5
+    assert min(d.p_one_digit for d in digits) > MIN_P_ONE_DIGIT
 
 
 def test_two_zeros_merged_in_one_stroke_are_not_one_sure_digit(model):

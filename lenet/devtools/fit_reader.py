@@ -6,7 +6,8 @@ digits (the drawn-digit figures use test digits), lists every candidate digit
 ≥ PURITY of its ink from one digit and ≥ COVERAGE of that digit's ink), fits a logistic
 regression on `lenet.ink.verifier.features`, picks COUNT_BIAS on a second set of
 training-digit strips, and prints the constants to paste into `lenet/ink/verifier.py`.
-Takes about four minutes on 2 cores.
+Takes about four minutes on 2 cores. With ``--strokes`` it fits the stroke reader's verifier
+instead (`lenet.devtools.fit_strokes`, constants for `lenet/ink/stroke_verifier.py`).
 """
 
 from __future__ import annotations
@@ -123,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--strips", type=int, default=400, help="training strips (default 400)")
     ap.add_argument("--check", type=int, default=150, help="strips to pick the bias (150)")
     ap.add_argument("--data-dir", default=None, help="MNIST folder (default: LENET_DATA_DIR)")
+    ap.add_argument("--strokes", action="store_true",
+                    help="fit the stroke verifier (lenet/ink/stroke_verifier.py) instead")
     args = ap.parse_args(argv)
 
     from lenet.data.mnist import load_mnist
@@ -132,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     mnist = load_mnist(args.data_dir)
     images, labels = mnist.train_images, mnist.train_labels
     train = make_number_strips(images, labels, args.strips, 100, touch_probability=0.5)
+    if args.strokes:
+        return _fit_strokes(train, make_number_strips(images, labels, args.check, 101),
+                            classifier)
     x, y = training_set(train, classifier)
     params = fit_logistic(x, y)
     print(f"# {len(y)} candidates, {y.mean():.1%} whole digits", file=sys.stderr)
@@ -146,6 +152,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(python_constant("FEATURE_SCALE", scale))
     print(python_constant("VERIFIER_WEIGHTS", w))
     print(f"COUNT_BIAS = {bias:g}")
+    return 0
+
+
+def _fit_strokes(train: Sequence[DrawnStrip], check: Sequence[DrawnStrip],
+                 classifier: rn.ClassifierLike) -> int:
+    from lenet.devtools.fit_strokes import stroke_exact_rate, stroke_training_set
+
+    x, y, _ = stroke_training_set(train, classifier)
+    params = fit_logistic(x, y)
+    print(f"# {len(y)} runs of strokes, {y.mean():.1%} whole digits", file=sys.stderr)
+    _, _, per_strip = stroke_training_set(check, classifier)
+    rates = {float(b): stroke_exact_rate(check, per_strip, params, float(b)) for b in BIASES}
+    print("# exact by bias: " + ", ".join(f"{b:g}: {r:.3f}" for b, r in rates.items()),
+          file=sys.stderr)
+    bias = max(rates, key=rates.get)
+    mean, scale, w = params
+    print(python_constant("STROKE_MEAN", mean, 8))
+    print(python_constant("STROKE_SCALE", scale, 8))
+    print(python_constant("STROKE_WEIGHTS", w, 8))
+    print(f"STROKE_COUNT_BIAS = {bias:g}")
     return 0
 
 

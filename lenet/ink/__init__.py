@@ -8,6 +8,7 @@ Modules: `strokes` (pen strokes, rendering), `image` (decoding, polarity), `norm
 (crop, stroke width, 20 px box, centre of mass), `stroke_width`, `distance` (exact distance
 transform), `components` (connected components), `preprocess` (the two front doors),
 `grouping` (digits side by side), `cuts`, `candidates`, `verifier`, `number_reader`,
+`stroke_candidates`, `stroke_verifier`, `stroke_reader` (a number from its strokes),
 `ink_file` (a drawing's strokes as JSON).
 Ink maps are float32 (H, W) in [0, 1], ink = 1; boxes are (x0, y0, x1, y1), x1/y1 exclusive.
 """
@@ -21,9 +22,9 @@ from lenet.ink.number_reader import (
     ClassifierLike,
     ReadDigit,
     read_number,
-    read_strokes,
 )
 from lenet.ink.preprocess import preprocess_image, preprocess_strokes, warm_up
+from lenet.ink.stroke_reader import read_strokes
 from lenet.ink.strokes import Stroke, render_strokes
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Candidate digits of one ink group: runs of pieces between cuts, or runs of strokes.
+"""Candidate digits of one ink group: runs of pieces between cuts.
 
 Each candidate carries its ink, its preprocessed 28x28 and the shape measurements
 (`geometry`) that the verifier (`lenet.ink.verifier`) needs besides the classifier's output.
@@ -14,12 +14,10 @@ from lenet.ink.cuts import CUT_HEIGHT, drop_stubs, find_cuts
 from lenet.ink.normalise import MASK_LEVEL, Preprocessed, preprocess_ink
 from lenet.ink.stroke_width import stroke_width
 
-__all__ = ["Candidate", "group_candidates", "stroke_runs"]
+__all__ = ["Candidate", "group_candidates"]
 
 MIN_SPLIT_ASPECT = 0.8
 """Groups narrower than this x their height are read as one digit without trying cuts."""
-MAX_RUN = 4
-"""A digit is drawn with at most this many strokes (see `read_strokes`)."""
 MIN_PIECE_INK = 0.03
 """A candidate digit holds at least this fraction of its group's ink."""
 MAX_PIECE_WIDTH = 1.8
@@ -78,23 +76,3 @@ def group_candidates(ink: np.ndarray, line_height: float) -> tuple[list[Candidat
                         crossed[i] / width, crossed[j] / width, float(j - i), float(whole))
             out.append(Candidate(i, j, piece, pre, geometry))
     return out, n
-
-
-def stroke_runs(parts: list[np.ndarray], height: float, line: float) -> list[Candidate]:
-    """Candidate digits of one ink group drawn as len(parts) strokes: every run of at most
-    MAX_RUN consecutive ones (each part is one stroke's ink within the group's box)."""
-    n = len(parts)
-    out: list[Candidate] = []
-    for i in range(n):
-        ink = np.zeros_like(parts[i])
-        for j in range(i + 1, min(n, i + MAX_RUN) + 1):
-            ink = np.maximum(ink, parts[j - 1])
-            pre = preprocess_ink(ink)
-            if pre.empty:
-                continue
-            x0, y0, x1, y1 = pre.box
-            whole = float((i, j) == (0, n))
-            geometry = (float(y1 - y0), float(x1 - x0), height, line, 1.0 if whole else 0.5,
-                        0.0, 0.0, 1.0, whole)
-            out.append(Candidate(i, j, ink, pre, geometry))
-    return out

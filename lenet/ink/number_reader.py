@@ -17,8 +17,8 @@ A group too narrow to hold two digits, or one that no chain of candidates beats 
 whole, is read exactly as the single-digit path reads it. The parts: `lenet.ink.cuts`
 (seams), `lenet.ink.candidates` (candidate digits), `lenet.ink.verifier` (P(one digit)).
 
-`read_strokes` (the app's number mode) knows the strokes too, and splits a group drawn with
-several strokes into runs of consecutive strokes instead of cutting it.
+`lenet.ink.stroke_reader.read_strokes` (the app's number mode) knows the strokes too, and
+reads runs of consecutive strokes instead of cutting ink.
 
 Images are float32 ink maps (H, W) in [0, 1] (ink = 1); boxes are (x0, y0, x1, y1) in
 pixels of the whole image with exclusive x1, y1.
@@ -27,19 +27,17 @@ pixels of the whole image with exclusive x1, y1.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
-from lenet.ink.candidates import Candidate, group_candidates, stroke_runs
+from lenet.ink.candidates import Candidate, group_candidates
 from lenet.ink.grouping import DigitBox, segment_digits
 from lenet.ink.normalise import Preprocessed
-from lenet.ink.strokes import Stroke, render_strokes
 from lenet.ink.verifier import COUNT_BIAS, features, log_p_digit
 
-__all__ = ["NUMBER_INK_SCALE", "ClassifierLike", "ReadDigit", "read_number", "read_strokes"]
+__all__ = ["NUMBER_INK_SCALE", "ClassifierLike", "ReadDigit", "read_number"]
 
 NUMBER_INK_SCALE = 0.5
 """The scale at which the app's number mode and `lenet predict --multi` render a drawing's
@@ -161,7 +159,7 @@ def count_margin(cands: list[Candidate], scores: np.ndarray, n: int, count: int)
     return float(by_count[count] - max(others))
 
 
-def _choose(
+def choose(
     cands: list[Candidate], n: int, classifier: ClassifierLike
 ) -> list[tuple[Candidate, np.ndarray, float, bool]]:
     """The best chain of candidates covering pieces [0, n): each with its probabilities,
@@ -177,7 +175,7 @@ def _choose(
     return [(cands[k], probs[k], float(np.exp(log_p[k])), unsure) for k in chain]
 
 
-def _shifted(c: Candidate, probs: np.ndarray, x0: int, y0: int, area: float,
+def shifted(c: Candidate, probs: np.ndarray, x0: int, y0: int, area: float,
              p_one: float = 1.0, unsure: bool = False) -> ReadDigit:
     """A candidate cut from an ink crop at (x0, y0) of an image of `area` px, as a ReadDigit
     with its box in the image's pixels."""
@@ -188,15 +186,22 @@ def _shifted(c: Candidate, probs: np.ndarray, x0: int, y0: int, area: float,
     return ReadDigit(dataclasses.replace(pre, box=box, ink_fraction=frac), probs, p_one, unsure)
 
 
-def _read_group(g: DigitBox, line: float, classifier: ClassifierLike, area: float) -> list:
+def read_group(g: DigitBox, line: float, classifier: ClassifierLike, area: float) -> list:
     cands, n = group_candidates(g.ink, line)
-    return [_shifted(c, p, g.x0, g.y0, area, p_one, unsure)
-            for c, p, p_one, unsure in _choose(cands, n, classifier)]
+    return [shifted(c, p, g.x0, g.y0, area, p_one, unsure)
+            for c, p, p_one, unsure in choose(cands, n, classifier)]
+
+
+LINE_GROUPS = 0.6
+"""The line height is the median height of the groups at least this x the tallest one's."""
 
 
 def line_height(groups: list[DigitBox]) -> float:
-    """The median height of the groups, px (at least 1)."""
-    return max(float(np.median([g.y1 - g.y0 for g in groups])), 1.0)
+    """The height of the line's digits, px (at least 1): the median height of the groups
+    that are digit-sized, i.e. at least LINE_GROUPS x the tallest (a 5's flag drawn apart,
+    a dot or a minus sign is not a digit's height)."""
+    heights = np.array([g.y1 - g.y0 for g in groups], np.float64)
+    return max(float(np.median(heights[heights >= LINE_GROUPS * heights.max()])), 1.0)
 
 
 def read_number(ink: np.ndarray, classifier: ClassifierLike) -> list[ReadDigit]:
@@ -209,57 +214,4 @@ def read_number(ink: np.ndarray, classifier: ClassifierLike) -> list[ReadDigit]:
         return []
     area = float(max(ink.shape[0] * ink.shape[1], 1))
     line = line_height(groups)
-    return [d for g in groups for d in _read_group(g, line, classifier, area)]
-
-
-# ------------------------------------------------------------------------------ strokes
-
-
-def _render(strokes: Sequence[Stroke], canvas_size: tuple[int, int], scale: float) -> np.ndarray:
-    w, h = canvas_size
-    scaled = [Stroke(s.points * scale, s.width * scale, s.pressures, s.erase) for s in strokes]
-    return render_strokes(scaled, (max(1, round(w * scale)), max(1, round(h * scale))))
-
-
-def read_strokes(
-    strokes: Sequence[Stroke],
-    canvas_size: tuple[int, int],
-    classifier: ClassifierLike,
-    scale: float = 1.0,
-) -> list[ReadDigit]:
-    """The digits of a drawing (strokes in drawing order on a (W, H) canvas), left to right.
-
-    Strokes know what the image does not: two digits that touch were still drawn with
-    different strokes. An ink group (see `read_number`) drawn with several strokes is split
-    along strokes: every run of up to MAX_RUN strokes consecutive in drawing order is a
-    candidate digit, scored by the verifier as a whole group (a "4" or a "5" drawn in two
-    strokes is one run, "11" is two); a group drawn in one stroke is cut as in
-    `read_number`. The ink is rendered at `scale` x the canvas, and boxes are in those
-    pixels. With eraser strokes the image alone is read.
-    """
-    strokes = [s for s in strokes if len(s.points)]
-    ink = _render(strokes, canvas_size, scale)
-    if any(s.erase for s in strokes):
-        return read_number(ink, classifier)
-    groups = segment_digits(ink)
-    if not groups:
-        return []
-    area = float(max(ink.shape[0] * ink.shape[1], 1))
-    line = line_height(groups)
-    parts = [_render([s], canvas_size, scale) for s in strokes]
-    owner: list[list[int]] = [[] for _ in groups]
-    for k, part in enumerate(parts):  # each stroke goes where most of its ink is
-        inside = [float(part[g.y0 : g.y1, g.x0 : g.x1][g.ink > 0].sum()) for g in groups]
-        if max(inside) > 0:
-            owner[int(np.argmax(inside))].append(k)
-    out: list[ReadDigit] = []
-    for g, mine in zip(groups, owner, strict=True):
-        if len(mine) < 2:
-            out += _read_group(g, line, classifier, area)
-            continue
-        crops = [parts[k][g.y0 : g.y1, g.x0 : g.x1] for k in mine]
-        cands = stroke_runs(crops, float(g.y1 - g.y0), line)
-        out += [_shifted(c, p, g.x0, g.y0, area, p_one, unsure)
-                for c, p, p_one, unsure in _choose(cands, len(mine), classifier)]
-    out.sort(key=lambda d: 0.5 * (d.box[0] + d.box[2]))
-    return out
+    return [d for g in groups for d in read_group(g, line, classifier, area)]
