@@ -37,6 +37,11 @@ def test_variant_zero_is_the_input_and_a_shift_moves_the_ink_one_pixel():
     np.testing.assert_array_equal(v[0], img)
     shifted = VARIANTS.index((1, 0, 0, 1.0))
     np.testing.assert_allclose(v[shifted], np.roll(img, 1, axis=1), atol=1e-6)
+    diagonal = VARIANTS.index((1, 1, 0, 1.0))
+    np.testing.assert_allclose(v[diagonal], np.roll(img, (1, 1), axis=(0, 1)), atol=1e-6)
+    many = input_variants(np.stack([img, img.T]))  # each image's variants are its own
+    np.testing.assert_array_equal(many[0], v)
+    np.testing.assert_allclose(many[1, shifted], np.roll(img.T, 1, axis=1), atol=1e-6)
     for k, (*_, scale) in enumerate(VARIANTS):  # ink is moved, not made or lost
         assert v[k].sum() == pytest.approx(img.sum() * scale**2, rel=0.08), VARIANTS[k]
 
