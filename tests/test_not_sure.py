@@ -105,3 +105,12 @@ def test_on_mnist_test_the_rule_flags_most_errors_and_few_right_answers(bundled)
     right, flagged, _ = _flags(bundled, x, mnist.test_labels)
     assert flagged[~right].mean() >= 0.78
     assert flagged[right].mean() <= 0.02
+
+
+def test_an_answer_under_even_odds_is_not_sure_however_stable(bundled):
+    p = np.full(10, 0.06, np.float32)
+    p[4] = 0.46
+    assert bundled.prediction_from(p, stability=0.95).not_sure
+    p[4], p[9] = 0.55, 0.0
+    assert not bundled.prediction_from(p / p.sum(), stability=0.95).not_sure
+    assert bundled.prediction_from(p / p.sum()).not_sure  # no stability: under 0.60
