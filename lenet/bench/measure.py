@@ -194,7 +194,7 @@ def format_table(r: dict) -> str:
     torch_r = r.get("torch")
     head = f"{'measure':<34}{'lenet':>14}"
     if torch_r:
-        head += f"{'torch ' + torch_r['version'].split('+')[0] + ' best':>16}{'ratio':>9}"
+        head += f"{'torch ' + torch_r['version'].split('+')[0]:>16}{'ratio':>9}"
     rows = [f"threads: {r['threads']}", head, "-" * len(head)]
 
     def row(label: str, ours: float, theirs: float | None, unit_fmt: str) -> None:
@@ -234,6 +234,8 @@ def format_table(r: dict) -> str:
         for label, v in [*achieved, ("GFLOP/s, inference", g["infer"])]:
             rows.append(f"{label:<34}{v:>14.2f}   {v / peak:>5.1%} of peak")
         rows.append(f"{'sgemm peak GFLOP/s (1024x1024)':<34}{peak:>14.2f}")
+    if "torch_by_onednn" in r:
+        rows.append("torch: its best per measure of the runs with and without oneDNN")
     for state, t in r.get("torch_by_onednn", {}).items():
         rows.append(f"torch, oneDNN {state}: train b64 {t['train_images_per_s']['64']:,.0f} "
                     f"images/s, inference {t['infer_images_per_s']:,.0f} images/s, "
