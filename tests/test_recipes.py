@@ -70,3 +70,30 @@ def test_the_default_recipe_learns_in_one_epoch_on_the_full_training_set():
     assert last.batches == 860 and last.val_accuracy is not None  # 55,000 / 64
     assert first.loss > 2.0 and last.loss < 0.6 * first.loss
     assert result.test_accuracy > 0.95
+
+
+def test_lenet_train_options_change_the_chosen_recipe(monkeypatch, tmp_path):
+    """What `lenet train --recipe bundled --epochs 3 --no-augment` hands the Trainer."""
+    import lenet.training.trainer as trainer
+    from lenet.cli.commands import main
+
+    seen = []
+
+    class Stop(Exception):
+        pass
+
+    def fake_init(self, config, data, **kwargs):
+        seen.append(config)
+        raise Stop
+
+    import lenet.cli.commands as commands
+
+    monkeypatch.setattr(trainer.Trainer, "__init__", fake_init)
+    monkeypatch.setattr(trainer, "warm_up", lambda config=None: 0.0)
+    monkeypatch.setattr(commands, "_load_data", lambda data_dir: None)
+    try:
+        main(["train", "--recipe", "bundled", "--epochs", "3", "--no-augment",
+              "--out", str(tmp_path / "m.npz"), "--quiet"])
+    except Stop:
+        pass
+    assert seen == [recipe("bundled", epochs=3, augment=False)]

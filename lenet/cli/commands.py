@@ -7,19 +7,16 @@ progress bars (tqdm, on stderr) and prints results (human-readable, or JSON with
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import shlex
 import sys
 from pathlib import Path
 
 from lenet.cli.predict import add_predict_parser
-from lenet.training.config import AUGMENTATIONS, RECIPES
+from lenet.training.config import AUGMENTATIONS, RECIPES, TrainConfig
 
 DEFAULT_OUT = "lenet5.npz"
-TRAIN_OPTIONS = ("epochs", "batch_size", "lr", "optimizer", "schedule", "weight_decay",
-                 "label_smoothing", "average_decay", "augment", "augmentation",
-                 "plain_final_epochs", "seed", "subset")
-"""`lenet train`'s options that change its recipe (left out: the recipe's value)."""
 
 
 def _add_data_dir(p: argparse.ArgumentParser) -> None:
@@ -61,8 +58,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     check_writable(args.out)  # before the data and the minutes of training, not after
     set_threads(args.threads)
     data = _load_data(args.data_dir)
+    # every option named like a TrainConfig field changes the recipe; left out: its value
     config = recipe(args.recipe, **{
-        name: value for name in TRAIN_OPTIONS if (value := getattr(args, name)) is not None})
+        f.name: value for f in dataclasses.fields(TrainConfig)
+        if (value := getattr(args, f.name, None)) is not None})
     _warm_up_saying_so(config, args.quiet)
     bar = tqdm(
         total=None,

@@ -213,9 +213,8 @@ def _to_float01(images: np.ndarray) -> np.ndarray:
 def without_distortions(config: AugmentConfig) -> AugmentConfig:
     """`config` with the random shifts, turns, scales, shears, thickness changes and elastic
     warps off; the writing styles (other ways of writing a digit, not distortions) kept."""
-    return replace(config, max_shift=0.0, max_rotation=0.0, scale_min=1.0,
-                               scale_max=1.0, max_aspect=0.0, max_shear=0.0,
-                               morph_enabled=False, elastic_enabled=False)
+    return replace(config, max_shift=0.0, max_rotation=0.0, scale_min=1.0, scale_max=1.0,
+                   max_aspect=0.0, max_shear=0.0, morph_enabled=False, elastic_enabled=False)
 
 
 def augment_batch(
