@@ -76,4 +76,3 @@ class BoxClick(QObject):
             self.clicked.emit(box)
             return True
         return False
-

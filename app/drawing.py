@@ -36,8 +36,6 @@ class Drawing:
         self.current: InkStroke | None = None  # between pen-down and pen-up
         self.image: ImageLayer | None = None  # an opened picture, under the strokes
         self.undo_stack = QUndoStack(parent)
-        self._finished: list[InkStroke] = []  # every stroke ever finished: also those that
-        # only the undo history holds (undone, or removed by a clear), for `refit`
         self._restored = restored
         self._reset = reset
 
@@ -78,7 +76,6 @@ class Drawing:
         if stroke is None:
             return None
         self.current = None
-        self._finished.append(stroke)
         self.undo_stack.push(_AddStroke(self, stroke))
         return stroke
 
@@ -101,11 +98,18 @@ class Drawing:
         stroke, those in the undo history too, in place (see `refit_transform`)."""
         self.current = None
         s, dx, dy = refit_transform(old_size, new_size, ink_bounds(self.strokes), self.image)
-        for stroke in self._finished:
+        for stroke in self._history_strokes():
             stroke.points = [(x * s + dx, y * s + dy) for x, y in stroke.points]
             stroke.width *= s
 
     # ------------------------------------------------------------------ undo plumbing
+
+    def _history_strokes(self) -> list[InkStroke]:
+        """Every stroke the undo history holds (each finished stroke is one `_AddStroke`;
+        undone ones and those a clear removed included): all a refit must move."""
+        stack = self.undo_stack
+        commands = (stack.command(i) for i in range(stack.count()))
+        return [c.stroke for c in commands if isinstance(c, _AddStroke)]
 
     def _append(self, stroke: InkStroke, first: bool) -> None:
         self.strokes.append(stroke)
@@ -165,10 +169,10 @@ def refit_transform(old_size: tuple[int, int], new_size: tuple[int, int],
 class _AddStroke(QUndoCommand):
     def __init__(self, drawing: Drawing, stroke: InkStroke) -> None:
         super().__init__("Erase" if stroke.erase else "Stroke")
-        self._drawing, self._stroke, self._first = drawing, stroke, True
+        self._drawing, self.stroke, self._first = drawing, stroke, True
 
     def redo(self) -> None:
-        self._drawing._append(self._stroke, first=self._first)
+        self._drawing._append(self.stroke, first=self._first)
         self._first = False
 
     def undo(self) -> None:

@@ -96,19 +96,14 @@ class NumberBoxes(QWidget):
 
     def tab_at(self, pos: QPointF) -> int | None:
         """The digit whose tab is under `pos` (widget pixels), if any."""
-        for i in range(len(self.digits)):
-            if self.tab_rect(i).contains(pos):
-                return i
-        return None
+        return self._digit_at(pos, self.tab_rect)
 
     def box_at(self, pos: QPointF) -> int | None:
         """The digit whose box is under `pos` (widget pixels), if boxes are shown."""
-        if not self.isVisible():
-            return None
-        for i in range(len(self.digits)):
-            if self.box_rect(i).contains(pos):
-                return i
-        return None
+        return self._digit_at(pos, self.box_rect) if self.isVisible() else None
+
+    def _digit_at(self, pos: QPointF, rect_of: Callable[[int], QRectF]) -> int | None:
+        return next((i for i in range(len(self.digits)) if rect_of(i).contains(pos)), None)
 
     def select(self, i: int | None) -> None:
         """Select digit i (None: none)."""

@@ -21,6 +21,8 @@ import numpy as np
 from app.workers import BackgroundJob
 from lenet.training.config import RECIPES
 
+_RETRAIN = RECIPES["default"]  # a plan starts from `lenet train`'s recipe
+
 
 class TrainerLike(Protocol):
     """What the worker needs from `lenet.training.trainer.Trainer`."""
@@ -86,11 +88,11 @@ class TrainingPlan:
     """What the training dialog asks for. `mode` is "retrain" or "finetune"."""
 
     mode: str = "retrain"
-    epochs: int = RECIPES["default"].epochs
-    batch_size: int = RECIPES["default"].batch_size
-    lr: float = RECIPES["default"].lr
-    optimizer: str = RECIPES["default"].optimizer
-    augment: bool = RECIPES["default"].augment
+    epochs: int = _RETRAIN.epochs
+    batch_size: int = _RETRAIN.batch_size
+    lr: float = _RETRAIN.lr
+    optimizer: str = _RETRAIN.optimizer
+    augment: bool = _RETRAIN.augment
     subset: int | None = None
     data_dir: str = ""  # empty: the engine's default MNIST folder
     init: Any = None  # the classifier to fine-tune

@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
 
 from app.corrections import CorrectionStore
+from app.number_overlay import NumberBoxes
 from tests.conftest import BUNDLED_MODEL, _send_mouse
 
 LEFT, NONE = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
@@ -49,19 +48,25 @@ def _draw_one_and_seven(window, qtbot) -> None:
     qtbot.waitUntil(lambda: window.answer.number_view.number() == "17", timeout=10000)
 
 
-def _click(widget, pos: QPointF) -> None:
-    for kind, buttons in ((QEvent.Type.MouseButtonPress, Qt.MouseButton.LeftButton),
-                          (QEvent.Type.MouseButtonRelease, Qt.MouseButton.NoButton)):
-        QApplication.sendEvent(widget, QMouseEvent(
-            kind, pos, widget.mapToGlobal(pos), Qt.MouseButton.LeftButton, buttons,
-            Qt.KeyboardModifier.NoModifier))
+def _two_boxes(window, qtbot) -> NumberBoxes:
+    """A 1 and a 7 drawn, and their two boxes shown."""
+    _draw_one_and_seven(window, qtbot)
+    boxes = window.number_corrections.boxes
+    qtbot.waitUntil(lambda: len(boxes.digits) == 2, timeout=3000)
+    return boxes
+
+
+def _click(widget, pos: QPointF, released_at: QPointF | None = None) -> None:
+    """A left click at `pos` (widget pixels); `released_at`: the pointer moved there first."""
+    _send_mouse(widget, QEvent.Type.MouseButtonPress, pos, LEFT, LEFT)
+    if released_at is not None:
+        _send_mouse(widget, QEvent.Type.MouseMove, released_at, NONE, LEFT)
+    _send_mouse(widget, QEvent.Type.MouseButtonRelease, released_at or pos, LEFT, NONE)
 
 
 def test_two_digits_get_two_boxes_over_their_ink(number_window, qtbot):
     window = number_window
-    _draw_one_and_seven(window, qtbot)
-    boxes = window.number_corrections.boxes
-    qtbot.waitUntil(lambda: len(boxes.digits) == 2, timeout=3000)
+    boxes = _two_boxes(window, qtbot)
     assert boxes.isVisible() and boxes.geometry() == window.canvas.rect()
     (ax0, _, ax1, _), (bx0, _, bx1, _) = boxes.canvas_box(0), boxes.canvas_box(1)
     assert ax0 <= 300 <= ax1 and bx0 <= 640 <= bx1 and ax1 < bx0  # in canvas units
@@ -79,9 +84,7 @@ def test_two_digits_get_two_boxes_over_their_ink(number_window, qtbot):
 
 def test_a_click_on_a_tab_and_a_digit_key_store_that_digit(number_window, qtbot):
     window = number_window
-    _draw_one_and_seven(window, qtbot)
-    boxes = window.number_corrections.boxes
-    qtbot.waitUntil(lambda: len(boxes.digits) == 2, timeout=3000)
+    boxes = _two_boxes(window, qtbot)
     strokes_before = window.canvas.stroke_count()
     _click(window.canvas, boxes.tab_rect(1).center())
     assert boxes.selected == 1
@@ -138,16 +141,11 @@ def test_boxes_go_when_the_drawing_is_cleared_or_number_mode_is_left(number_wind
 
 def test_a_click_inside_a_box_selects_it_and_a_digit_key_corrects_it(number_window, qtbot):
     window = number_window
-    _draw_one_and_seven(window, qtbot)
-    boxes = window.number_corrections.boxes
-    qtbot.waitUntil(lambda: len(boxes.digits) == 2, timeout=3000)
+    boxes = _two_boxes(window, qtbot)
     strokes_before = window.canvas.stroke_count()
     inside = boxes.box_rect(1).center()
     assert boxes.tab_at(inside) is None  # the box itself, not its tab
-    _send_mouse(window.canvas, QEvent.Type.MouseButtonPress, inside, LEFT, LEFT)
-    _send_mouse(window.canvas, QEvent.Type.MouseMove, inside + QPointF(2.0, -1.0), NONE, LEFT)
-    _send_mouse(window.canvas, QEvent.Type.MouseButtonRelease, inside + QPointF(2.0, -1.0),
-                LEFT, NONE)
+    _click(window.canvas, inside, released_at=inside + QPointF(2.0, -1.0))
     assert boxes.selected == 1
     assert window.canvas.stroke_count() == strokes_before  # a click (a hand's jitter) drew nothing
     assert "correct this 7" in window.statusBar().currentMessage()
@@ -163,9 +161,7 @@ def test_a_click_inside_a_box_selects_it_and_a_digit_key_corrects_it(number_wind
 def test_a_stroke_that_starts_inside_a_box_still_draws(number_window, qtbot):
     window = number_window
     canvas = window.canvas
-    _draw_one_and_seven(window, qtbot)
-    boxes = window.number_corrections.boxes
-    qtbot.waitUntil(lambda: len(boxes.digits) == 2, timeout=3000)
+    boxes = _two_boxes(window, qtbot)
     start = boxes.box_rect(0).center()
     assert boxes.box_at(start) == 0 and boxes.tab_at(start) is None
     _send_mouse(canvas, QEvent.Type.MouseButtonPress, start, LEFT, LEFT)

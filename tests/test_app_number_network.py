@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent
 
 from app.digit_pick import DigitPick, default_digit
 from app.predictor import DigitResult
 from tests import test_app_number_boxes as boxes_tests
-from tests.conftest import _send_mouse
-from tests.test_app_number_boxes import LEFT, NONE, _click, _draw_one_and_seven
+from tests.test_app_number_boxes import _click, _draw_one_and_seven
 
 real_loaded = boxes_tests.real_loaded  # the fixtures: the real model, a window in Number Mode
 number_window = boxes_tests.number_window
@@ -48,8 +46,7 @@ def test_a_click_inside_a_box_shows_that_digit(number_window, qtbot):
     digits = window.last_result.digits
     for i in (0, 1, 0):
         centre = boxes.box_rect(i).center()
-        _send_mouse(window.canvas, QEvent.Type.MouseButtonPress, centre, LEFT, LEFT)
-        _send_mouse(window.canvas, QEvent.Type.MouseButtonRelease, centre, LEFT, NONE)
+        _click(window.canvas, centre)
         np.testing.assert_array_equal(_shown_input(window), digits[i].image)
         assert dock.caption.text() == f"Digit {i + 1} of 2: {digits[i].digit}" + (
             " (not sure)" if digits[i].doubtful else "")
