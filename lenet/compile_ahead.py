@@ -124,5 +124,6 @@ def compile_ahead(jobs: Sequence[str] = tuple(JOBS)) -> float:
         pass  # a read-only cache: every start compiles in parallel, which is still correct
     return time.perf_counter() - start
 
+
 if __name__ == "__main__":
     run_job(sys.argv[1])

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lenet.devtools.fit_reader import fit_logistic, python_constant
+from lenet.devtools.fit_reader import fit_logistic, logistic_constants
 from lenet.devtools.junk.measure import (
     Judged,
     digits_judged,
@@ -126,9 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"# {name}: {rejected:.1%} rejected", file=sys.stderr)
     if args.leave_one_kind_out:
         _leave_one_kind_out(kinds, js, ji, [ds, di, mj, ss, si], [cs, ci, cm], classifier)
-    print(python_constant("FEATURE_MEAN", mean, 8))
-    print(python_constant("FEATURE_SCALE", scale, 8))
-    print(python_constant("WEIGHTS", weights, 8))
+    print(logistic_constants(("FEATURE_MEAN", "FEATURE_SCALE", "WEIGHTS"),
+                             (mean, scale, weights), 8))
     print(f"THRESHOLD = {threshold:.4g}")
     return 0
 

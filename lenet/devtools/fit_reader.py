@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -119,6 +119,23 @@ def python_constant(name: str, values: np.ndarray, per_line: int | None = None) 
     return f"{name} = np.array([\n    " + ",\n    ".join(rows) + ",\n])"
 
 
+def logistic_constants(names: tuple[str, str, str], params: tuple,
+                       per_line: int | None = None) -> str:
+    """The (mean, scale, intercept + weights) of `fit_logistic` as three `python_constant`s
+    with these names, one under the other."""
+    return "\n".join(python_constant(name, values, per_line)
+                     for name, values in zip(names, params, strict=True))
+
+
+def best_bias(exact_rate_at: Callable[[float], float]) -> float:
+    """The bias of BIASES that reads the most strips exactly (the smallest of equally good
+    ones), after printing the rate of each."""
+    rates = {float(b): exact_rate_at(float(b)) for b in BIASES}
+    print("# exact by bias: " + ", ".join(f"{b:g}: {r:.3f}" for b, r in rates.items()),
+          file=sys.stderr)
+    return max(rates, key=rates.get)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m lenet.devtools.fit_reader", description=__doc__)
     ap.add_argument("--strips", type=int, default=400, help="training strips (default 400)")
@@ -143,14 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"# {len(y)} candidates, {y.mean():.1%} whole digits", file=sys.stderr)
     check = make_number_strips(images, labels, args.check, 101)
     groups = [_strip_groups(s, classifier) for s in check]
-    rates = {float(b): exact_rate(check, groups, params, float(b)) for b in BIASES}
-    print("# exact by bias: " + ", ".join(f"{b:g}: {r:.3f}" for b, r in rates.items()),
-          file=sys.stderr)
-    bias = max(rates, key=rates.get)  # the smallest of equally good biases
-    mean, scale, w = params
-    print(python_constant("FEATURE_MEAN", mean))
-    print(python_constant("FEATURE_SCALE", scale))
-    print(python_constant("VERIFIER_WEIGHTS", w))
+    bias = best_bias(lambda b: exact_rate(check, groups, params, b))
+    print(logistic_constants(("FEATURE_MEAN", "FEATURE_SCALE", "VERIFIER_WEIGHTS"), params))
     print(f"COUNT_BIAS = {bias:g}")
     return 0
 
@@ -163,14 +174,8 @@ def _fit_strokes(train: Sequence[DrawnStrip], check: Sequence[DrawnStrip],
     params = fit_logistic(x, y)
     print(f"# {len(y)} runs of strokes, {y.mean():.1%} whole digits", file=sys.stderr)
     _, _, per_strip = stroke_training_set(check, classifier)
-    rates = {float(b): stroke_exact_rate(check, per_strip, params, float(b)) for b in BIASES}
-    print("# exact by bias: " + ", ".join(f"{b:g}: {r:.3f}" for b, r in rates.items()),
-          file=sys.stderr)
-    bias = max(rates, key=rates.get)
-    mean, scale, w = params
-    print(python_constant("STROKE_MEAN", mean, 8))
-    print(python_constant("STROKE_SCALE", scale, 8))
-    print(python_constant("STROKE_WEIGHTS", w, 8))
+    bias = best_bias(lambda b: stroke_exact_rate(check, per_strip, params, b))
+    print(logistic_constants(("STROKE_MEAN", "STROKE_SCALE", "STROKE_WEIGHTS"), params, 8))
     print(f"STROKE_COUNT_BIAS = {bias:g}")
     return 0
 

@@ -19,7 +19,7 @@ from lenet.ink import number_reader as rn
 from lenet.ink import stroke_reader as sr
 from lenet.ink.grouping import segment_digits
 from lenet.ink.stroke_candidates import StrokeCandidate, stroke_candidates
-from lenet.ink.stroke_verifier import log_p_run, stroke_features
+from lenet.ink.stroke_verifier import log_p_run
 
 
 def strip_runs(strip: DrawnStrip, classifier: rn.ClassifierLike, scale: float = 1.0
@@ -29,9 +29,7 @@ def strip_runs(strip: DrawnStrip, classifier: rn.ClassifierLike, scale: float = 
     line = rn.line_height(segment_digits(ink))
     cands = stroke_candidates([sr._render([s], strip.size, scale) for s in strip.strokes],
                               line)
-    probs = classifier.predict_proba(np.stack([c.preprocessed.image for c in cands]))
-    raw = rn.uncalibrated(probs, float(getattr(classifier, "temperature", 1.0)))
-    x = np.stack([stroke_features(c.geometry, p) for c, p in zip(cands, raw, strict=True)])
+    probs, x = sr.run_features(cands, classifier)
     return cands, x, probs
 
 

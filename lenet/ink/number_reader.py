@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -36,6 +36,9 @@ from lenet.ink.candidates import Candidate, group_candidates
 from lenet.ink.grouping import DigitBox, segment_digits
 from lenet.ink.normalise import Preprocessed
 from lenet.ink.verifier import COUNT_BIAS, features, log_p_digit
+
+if TYPE_CHECKING:
+    from lenet.ink.stroke_candidates import StrokeCandidate
 
 __all__ = ["NUMBER_INK_SCALE", "ClassifierLike", "ReadDigit", "read_number"]
 
@@ -175,10 +178,10 @@ def choose(
     return [(cands[k], probs[k], float(np.exp(log_p[k])), unsure) for k in chain]
 
 
-def shifted(c: Candidate, probs: np.ndarray, x0: int, y0: int, area: float,
-             p_one: float = 1.0, unsure: bool = False) -> ReadDigit:
-    """A candidate cut from an ink crop at (x0, y0) of an image of `area` px, as a ReadDigit
-    with its box in the image's pixels."""
+def shifted(c: Candidate | StrokeCandidate, probs: np.ndarray, x0: int, y0: int, area: float,
+            p_one: float = 1.0, unsure: bool = False) -> ReadDigit:
+    """A candidate whose ink crop lies at (x0, y0) of an image of `area` px (a cut piece, or
+    a run of strokes at its origin), as a ReadDigit with its box in the image's pixels."""
     pre = c.preprocessed
     bx0, by0, bx1, by1 = pre.box
     frac = pre.ink_fraction * c.ink.shape[0] * c.ink.shape[1] / area

@@ -80,8 +80,9 @@ def stroke_boxes(parts: list[np.ndarray]) -> np.ndarray:
     without ink gets an empty box at 0."""
     boxes = np.zeros((len(parts), 4), np.int64)
     for k, part in enumerate(parts):
-        rows = np.flatnonzero((part >= INK_LEVEL).any(axis=1))
-        cols = np.flatnonzero((part >= INK_LEVEL).any(axis=0))
+        inked = part >= INK_LEVEL
+        rows = np.flatnonzero(inked.any(axis=1))
+        cols = np.flatnonzero(inked.any(axis=0))
         if len(rows):
             boxes[k] = (cols[0], rows[0], cols[-1] + 1, rows[-1] + 1)
     return boxes

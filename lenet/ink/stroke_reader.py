@@ -19,7 +19,6 @@ the ink rendered at `scale` x the canvas, exclusive x1, y1.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,6 +33,7 @@ from lenet.ink.number_reader import (
     line_height,
     read_group,
     read_number,
+    shifted,
     uncalibrated,
 )
 from lenet.ink.stroke_candidates import StrokeCandidate, stroke_candidates
@@ -56,14 +56,21 @@ def _render(strokes: Sequence[Stroke], canvas_size: tuple[int, int], scale: floa
     return render_strokes(scaled, (max(1, round(w * scale)), max(1, round(h * scale))))
 
 
-def score_runs(cands: list[StrokeCandidate], classifier: ClassifierLike
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """Probabilities (N, 10) and stroke-verifier log P(one digit) (N,) of runs (N ≥ 1).
+def run_features(cands: list[StrokeCandidate], classifier: ClassifierLike
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities (N, 10) and stroke-verifier features (N, F) of runs (N ≥ 1).
 
     The verifier was fitted on the network's own softmax (see `number_reader`)."""
     probs = classifier.predict_proba(np.stack([c.preprocessed.image for c in cands]))
     raw = uncalibrated(probs, float(getattr(classifier, "temperature", 1.0)))
     x = np.stack([stroke_features(c.geometry, p) for c, p in zip(cands, raw, strict=True)])
+    return probs, x
+
+
+def score_runs(cands: list[StrokeCandidate], classifier: ClassifierLike
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities (N, 10) and stroke-verifier log P(one digit) (N,) of runs (N ≥ 1)."""
+    probs, x = run_features(cands, classifier)
     return probs, log_p_run(x)
 
 
@@ -90,17 +97,6 @@ def chains_by_count(spans: Sequence[tuple[int, int]], scores: np.ndarray,
     return best[n]
 
 
-def _whole_ink(c: StrokeCandidate, probs: np.ndarray, p_one: float, unsure: bool,
-               area: float) -> ReadDigit:
-    pre = c.preprocessed
-    x0, y0 = c.origin
-    bx0, by0, bx1, by1 = pre.box
-    frac = pre.ink_fraction * c.ink.shape[0] * c.ink.shape[1] / area
-    pre = dataclasses.replace(pre, box=(bx0 + x0, by0 + y0, bx1 + x0, by1 + y0),
-                              ink_fraction=frac)
-    return ReadDigit(pre, probs, p_one, unsure)
-
-
 def _one_stroke(c: StrokeCandidate, probs: np.ndarray, p_one: float, unsure: bool,
                 line: float, classifier: ClassifierLike, area: float) -> list[ReadDigit]:
     """A run's digit; a one-stroke run at least a line height wide and MIN_SPLIT_ASPECT as
@@ -117,7 +113,7 @@ def _one_stroke(c: StrokeCandidate, probs: np.ndarray, p_one: float, unsure: boo
         if read:
             p_one = min(p_one, 0.5 if len(read) > 1 else read[0].p_one_digit)
             unsure = unsure or len(read) > 1 or read[0].count_uncertain
-    return [_whole_ink(c, probs, p_one, unsure or p_one < MIN_P_ONE_DIGIT, area)]
+    return [shifted(c, probs, *c.origin, area, p_one, unsure or p_one < MIN_P_ONE_DIGIT)]
 
 
 def read_strokes(

@@ -3,7 +3,8 @@
 What the app answers with on its very first start while numba compiles the kernels (see
 `lenet.nn.kernels.readiness`): the same numbers as `Sequential.forward` within float
 rounding (tests pin it to the fused and the layered paths). A convolution is one matrix
-product over the input's sliding windows (im2col); batches go through in chunks of
+product over the input's sliding windows (im2col; faster than the kernels' einsum
+reference); pooling and ReLU are the kernels' NumPy twins; batches go through in chunks of
 CHUNK images so that the windows stay small (a 28x28 image's first conv reads 19,600
 floats).
 """
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lenet.nn.kernels.elementwise import relu_forward_numpy
+from lenet.nn.kernels.pool import avg_pool_forward_numpy, max_pool_forward_numpy
 from lenet.nn.layers import AvgPool2D, Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, Tanh
 from lenet.nn.model import Sequential
 
@@ -33,13 +36,6 @@ def _conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, pad: int, stride: int) ->
     return np.ascontiguousarray(out.reshape(n, ho, wo, f).transpose(0, 3, 1, 2))
 
 
-def _pool(x: np.ndarray, k: int, stride: int, take_max: bool) -> np.ndarray:
-    """(N, C, H, W) -> (N, C, Ho, Wo): max or mean over K x K windows."""
-    win = np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::stride,
-                                                                          ::stride]
-    return win.max(axis=(4, 5)) if take_max else win.mean(axis=(4, 5), dtype=x.dtype)
-
-
 def _layer(layer: Layer, x: np.ndarray) -> np.ndarray:
     """One layer's output in NumPy (its own `forward` for a kind this module does not know)."""
     if isinstance(layer, Conv2D):
@@ -47,13 +43,13 @@ def _layer(layer: Layer, x: np.ndarray) -> np.ndarray:
     if isinstance(layer, Dense):
         return x @ layer.params["W"] + layer.params["b"]
     if isinstance(layer, ReLU):
-        return np.maximum(x, 0)
+        return relu_forward_numpy(x)
     if isinstance(layer, Tanh):
         return np.tanh(x)
     if isinstance(layer, AvgPool2D):  # before MaxPool2D: it is a subclass of it
-        return _pool(x, layer.kernel_size, layer.stride, take_max=False)
+        return avg_pool_forward_numpy(x, layer.kernel_size, layer.stride)
     if isinstance(layer, MaxPool2D):
-        return _pool(x, layer.kernel_size, layer.stride, take_max=True)
+        return max_pool_forward_numpy(x, layer.kernel_size, layer.stride)
     if isinstance(layer, Flatten):
         return x.reshape(x.shape[0], -1)
     return layer.forward(x)

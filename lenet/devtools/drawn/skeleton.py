@@ -12,6 +12,7 @@ from numba import njit
 from PIL import Image
 
 from lenet.ink.components import label_components
+from lenet.ink.thinning import skeleton
 
 UPSAMPLE = 4
 """MNIST digits are thinned at this many times their resolution (112x112), so that the
@@ -63,66 +64,12 @@ def clean_mask(image28: np.ndarray) -> np.ndarray:
     return mask | fill
 
 
-@njit(cache=True)
-def _zhang_suen(img: np.ndarray) -> np.ndarray:
-    """Zhang-Suen thinning of a (H, W) uint8 0/1 image (one-pixel border assumed empty)."""
-    h, w = img.shape
-    a = img.copy()
-    marks = np.empty((h * w, 2), np.int64)
-    changed = True
-    while changed:
-        changed = False
-        for step in range(2):
-            n = 0
-            for y in range(1, h - 1):
-                for x in range(1, w - 1):
-                    if a[y, x] == 0:
-                        continue
-                    p2 = a[y - 1, x]
-                    p3 = a[y - 1, x + 1]
-                    p4 = a[y, x + 1]
-                    p5 = a[y + 1, x + 1]
-                    p6 = a[y + 1, x]
-                    p7 = a[y + 1, x - 1]
-                    p8 = a[y, x - 1]
-                    p9 = a[y - 1, x - 1]
-                    b = p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9
-                    if b < 2 or b > 6:
-                        continue
-                    t = (
-                        (p2 == 0 and p3 == 1)
-                        + (p3 == 0 and p4 == 1)
-                        + (p4 == 0 and p5 == 1)
-                        + (p5 == 0 and p6 == 1)
-                        + (p6 == 0 and p7 == 1)
-                        + (p7 == 0 and p8 == 1)
-                        + (p8 == 0 and p9 == 1)
-                        + (p9 == 0 and p2 == 1)
-                    )
-                    if t != 1:
-                        continue
-                    if step == 0:
-                        if p2 * p4 * p6 != 0 or p4 * p6 * p8 != 0:
-                            continue
-                    else:
-                        if p2 * p4 * p8 != 0 or p2 * p6 * p8 != 0:
-                            continue
-                    marks[n, 0] = y
-                    marks[n, 1] = x
-                    n += 1
-            for i in range(n):
-                a[marks[i, 0], marks[i, 1]] = 0
-            if n:
-                changed = True
-    return a
-
-
 def zhang_suen_thin(mask: np.ndarray) -> np.ndarray:
     """One-pixel-wide skeleton (H, W) bool of a binary shape, by Zhang-Suen thinning
     (Zhang & Suen, CACM 1984): the two sub-iterations peel boundary pixels whose removal
-    keeps the shape connected (one 0→1 transition around them) until nothing changes."""
-    m = np.pad(np.asarray(mask, dtype=np.uint8) != 0, 1).astype(np.uint8)
-    return _zhang_suen(m)[1:-1, 1:-1].astype(bool)
+    keeps the shape connected (one 0→1 transition around them) until nothing changes.
+    The engine's thinning (`lenet.ink.thinning`), the same pixels."""
+    return skeleton(np.asarray(mask, dtype=np.uint8) != 0)
 
 
 @njit(cache=True)
