@@ -29,10 +29,14 @@ from lenet.nn.losses import SoftmaxCrossEntropy, softmax
 from lenet.nn.model import lenet5
 from lenet.nn.optim import make_optimizer
 from lenet.nn.schedules import make_schedule
-from lenet.training.batches import Prefetched, to_unit_float, training_batches
+from lenet.training.batches import Prefetched, block_batches, to_unit_float, training_batches
 from lenet.training.calibrate import expected_calibration_error, fit_temperature, nll
 from lenet.training.config import AUGMENTATIONS, TrainConfig
 from lenet.training.evaluate import evaluate
+
+DIVERGED_LOSS = 100.0
+"""A mean cross-entropy above this (nats; a fresh network starts near ln 10 = 2.3) means the
+run has diverged, even while still finite: weights blown up, every ReLU dead."""
 
 
 class TrainingCancelled(Exception):
@@ -40,7 +44,7 @@ class TrainingCancelled(Exception):
 
 
 class TrainingDiverged(RuntimeError):
-    """The loss became NaN or infinite."""
+    """The loss became NaN, infinite or absurdly large (DIVERGED_LOSS)."""
 
 
 @dataclass(frozen=True)
@@ -188,8 +192,8 @@ class Trainer:
         stream = training_batches(x_train, y_train, rng, cfg.epochs, cfg.batch_size,
                                   self.augment_config if cfg.augment else None,
                                   cfg.plain_final_epochs)
-        if cfg.prefetch:
-            stream = Prefetched(stream)
+        if cfg.prefetch:  # two blocks ahead: the next one is made while this one trains
+            stream = Prefetched(stream, depth=2 * block_batches(cfg.batch_size))
         try:
             for epoch in range(cfg.epochs):
                 net.train()
@@ -203,10 +207,10 @@ class Trainer:
                     with np.errstate(over="ignore", invalid="ignore"):  # divergence: see below
                         logits = net.forward(norm(batch))
                         loss = loss_fn.forward(logits, labels)
-                    if not np.isfinite(loss):
+                    if not loss < DIVERGED_LOSS:  # also NaN
                         raise TrainingDiverged(
-                            f"the loss became {loss} at epoch {epoch + 1}, batch {b + 1}: training "
-                            f"diverged; try a lower learning rate (was {cfg.lr:g})"
+                            f"the loss became {loss:.3g} at epoch {epoch + 1}, batch {b + 1}: "
+                            f"training diverged; try a lower learning rate (was {cfg.lr:g})"
                         )
                     net.zero_grad()
                     net.backward(loss_fn.backward())
