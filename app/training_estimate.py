@@ -1,10 +1,11 @@
 """The expected time of a training run on this computer, before it starts.
 
 When the training dialog opens, another process (`lenet-digits --step-rate B`, so that
-nothing in this one is shared or held) times the engine's training step at the dialog's
-batch size for a moment (`lenet.bench.measure.train_rate`, the step `lenet bench`
-reports; the real loop runs at that rate, its batches prepared on another thread). The
-expected time is then the run's images over that rate, plus the end-of-epoch checks.
+nothing in this one is shared or held) times the engine's whole training loop at the
+dialog's batch size for a moment (`lenet.bench.measure.loop_rate`: the default recipe with
+its augmentation, the loop `lenet bench` reports; the step alone ran twice as fast as the
+loop once, and an estimate from it promised half the real time). The expected time is then
+the run's images over that rate, plus the end-of-epoch checks.
 The rate is measured once per session and batch size. On a first run after installing the
 step compiles first, so the estimate comes later (a minute or two).
 """
@@ -15,7 +16,6 @@ import subprocess
 import sys
 import threading
 
-import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.training_data import FINETUNE_SHARE, RETRAIN_SHARE, repeat_count
@@ -42,10 +42,10 @@ _rates: dict[int, float] = {}  # images/s of the step by batch size, this sessio
 
 
 def measure_rate(batch_size: int) -> float:
-    """images/s of one training step at `batch_size` here, now (about a second)."""
-    from lenet.bench.measure import train_rate
+    """images/s of the training loop at `batch_size` here, now (about a second)."""
+    from lenet.bench.measure import loop_rate
 
-    return train_rate(batch_size, np.random.default_rng(0), quick=True)
+    return loop_rate(batch_size, quick=True)
 
 
 def expected_text(seconds: float) -> str:

@@ -121,6 +121,7 @@ def test_bench_json_has_the_documented_keys(capsys):
     assert result["threads"] == 1
     assert set(result["train_images_per_s"]) == {"32", "64", "128", "256"}
     assert all(v > 0 for v in result["train_images_per_s"].values())
+    assert set(result["loop_images_per_s"]) == {"64"} and result["loop_images_per_s"]["64"] > 0
     assert result["infer_images_per_s"] > 0
     assert 0 < result["latency_us_median"] <= result["latency_us_p99"]
     gflops = result["gflops"]

@@ -2,7 +2,10 @@
 
 Measured (medians over repeats, after a warm-up that also triggers numba's compilation):
 
-- training throughput, images/s, of forward + backward + Adam step at batch 32/64/128/256;
+- training throughput, images/s, of forward + backward + Adam step at batch 32/64/128/256,
+  and of the whole training loop at batch 64 (``Trainer`` on the default recipe: batches
+  gathered and augmented on their own thread, weight averaging, progress) — the rate a real
+  run trains at;
 - batch inference throughput on 10,000 images, in batches of 1,000;
 - single-image latency of ``Classifier.predict_proba`` (median and p99 of 1,000 calls), and
   separately of preprocessing a 280x280 drawing (``lenet.ink.preprocess_image``);
@@ -32,6 +35,7 @@ from lenet.nn.model import lenet5
 from lenet.nn.optim import Adam
 
 BATCH_SIZES = (32, 64, 128, 256)
+LOOP_BATCH = 64  # the default recipe's
 
 
 def median_rate(fn: Callable[[], None], items: int, repeats: int, min_seconds: float) -> float:
@@ -78,6 +82,29 @@ def train_rate(batch: int, rng: np.random.Generator, quick: bool) -> float:
     return median_rate(step, batch, repeats, min_s)
 
 
+def loop_rate(batch: int, quick: bool) -> float:
+    """Median images/s of the real training loop at `batch`: `Trainer` running the default
+    recipe (augmentation on the batch thread, Adam, weight averaging) for an epoch over
+    random ink in MNIST's 20x20 middle, after a short warm-up run."""
+    from types import SimpleNamespace
+
+    from lenet.training.config import recipe
+    from lenet.training.trainer import Trainer
+
+    rng = np.random.default_rng(0)
+    n = 2048 if quick else 8192
+    images = np.zeros((n, 28, 28), np.uint8)
+    images[:, 4:24, 4:24] = (rng.random((n, 20, 20)) < 0.2) * 255
+    data = SimpleNamespace(train_images=images, train_labels=rng.integers(0, 10, n),
+                           test_images=images[:0], test_labels=np.zeros(0, np.intp))
+    config = recipe("default", epochs=1, batch_size=batch, val_fraction=0.0)
+    Trainer(recipe("default", epochs=1, batch_size=batch, val_fraction=0.0, subset=4 * batch),
+            data).run()
+    rates = [Trainer(config, data).run().history[0].images_per_s
+             for _ in range(1 if quick else 3)]
+    return float(np.median(rates))
+
+
 def _sample_drawing(rng: np.random.Generator) -> np.ndarray:
     """A 280x280 dark-on-light "7"-like drawing, uint8 (for the preprocessing latency)."""
     img = np.full((280, 280), 255, np.uint8)
@@ -97,6 +124,10 @@ def bench_engine(threads: int | None, quick: bool, log: Callable[[str], None]) -
     for bs in BATCH_SIZES:
         out["train_images_per_s"][str(bs)] = train_rate(bs, rng, quick)
         log(f"train batch {bs}: {out['train_images_per_s'][str(bs)]:,.0f} images/s")
+
+    out["loop_images_per_s"] = {str(LOOP_BATCH): loop_rate(LOOP_BATCH, quick)}
+    log(f"training loop, batch {LOOP_BATCH}: {out['loop_images_per_s'][str(LOOP_BATCH)]:,.0f}"
+        " images/s")
 
     classifier = Classifier(lenet5(rng=rng))
     images = rng.random((10_000, 28, 28), dtype=np.float32)
@@ -206,6 +237,9 @@ def format_table(r: dict) -> str:
 
     for bs, v in r["train_images_per_s"].items():
         row(f"train images/s, batch {bs}", v, torch_r and torch_r["train_images_per_s"][bs], ",.0f")
+    for bs, v in r.get("loop_images_per_s", {}).items():
+        row(f"training loop images/s, batch {bs}", v, None, ",.0f")
+        rows.append(f"{'  ... / the step alone':<34}{v / r['train_images_per_s'][bs]:>14.2f}")
     row(
         "inference images/s (10k, by 1000)",
         r["infer_images_per_s"],
