@@ -6,8 +6,13 @@ as ``lenet.ink`` produces them), ``classify`` for one image with a "not sure" fl
 "Not sure" is said when the answer does not survive the hand's small wobble: the input and 12
 test-time variants of it (1 px shifts, straight and diagonal, 10 degree turns, 15 % bigger or
 smaller: `lenet.input_variants`) are read in one batch, and the mean probability they give
-the input's answer (its "stability") must be at least UNSTABLE_BELOW. Chosen on one drawn
-set, measured on others, on MNIST test and on the writing styles (models/MODEL_CARD.md).
+the input's answer (its "stability") must be at least UNSTABLE_BELOW. A classifier may also
+hold *second opinions*: LeNet-5s trained the same way from other random starts (the bundled
+model has two, `lenet.model_file`). Each reads the variants too, and the stability is then
+the lowest of the networks' means for the first network's answer: an answer another network
+does not hold either is doubtful (threshold UNSTABLE_BELOW_WITH_SECOND_OPINIONS). Chosen on
+one drawn set, measured on others, on MNIST test and on the writing styles
+(models/MODEL_CARD.md, "Not sure").
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ MNIST_STD = 0.3081
 # An answer whose stability (see `Classifier.proba_and_stability`) is below this is flagged
 # "not sure"; it flags 2.5 % of the right answers of the drawn set it was chosen on.
 UNSTABLE_BELOW = 0.83
+# With second opinions, the lowest stability of the networks; flags 2.5 % of the same set's
+# right answers.
+UNSTABLE_BELOW_WITH_SECOND_OPINIONS = 0.735
 # Without the stability (`prediction_from(p)`), one whose probability is below this is.
 NOT_SURE_BELOW = 0.60
 # With it, an answer under even odds is flagged however stable: the app never shows "46 %"
@@ -41,9 +49,11 @@ EVEN_ODDS = 0.5
 BATCH = 1000
 
 
-def stability_of(variant_probs: np.ndarray) -> np.ndarray:
-    """(N,): the mean probability the variants (N, V, 10) give variant 0's answer."""
-    answers = variant_probs[:, 0].argmax(axis=1)
+def stability_of(variant_probs: np.ndarray, answers: np.ndarray | None = None) -> np.ndarray:
+    """(N,): the mean probability the variants (N, V, 10) give `answers` (N,) (default:
+    variant 0's own answers)."""
+    if answers is None:
+        answers = variant_probs[:, 0].argmax(axis=1)
     return variant_probs[np.arange(len(variant_probs)), :, answers].mean(axis=1)
 
 
@@ -70,6 +80,7 @@ class Classifier:
         # One compiled call per batch for the standard LeNet-5; None -> layer by layer.
         self._fused = FusedLeNet5.from_sequential(self.net)
         self._stages: list[Stage] | None = None  # built when first asked for
+        self.second_opinions: tuple[Classifier, ...] = ()  # see the module docstring
 
     def normalize(self, images: np.ndarray) -> np.ndarray:
         """(N, 28, 28) or (28, 28) in [0, 1] -> (N, 1, 28, 28) float32, standardised."""
@@ -111,7 +122,17 @@ class Classifier:
         meta = dict(self.metadata)
         meta["calibration"] = {"method": "temperature", "temperature": float(temperature),
                                **facts}
-        return Classifier(self.net, meta)
+        return Classifier(self.net, meta).with_second_opinions(self.second_opinions)
+
+    def with_second_opinions(self, others: tuple[Classifier, ...]) -> Classifier:
+        """This classifier, with `others` as its second opinions (see the module docstring)."""
+        self.second_opinions = tuple(others)
+        return self
+
+    @property
+    def unstable_below(self) -> float:
+        """The stability under which an answer is "not sure" (depends on second opinions)."""
+        return UNSTABLE_BELOW_WITH_SECOND_OPINIONS if self.second_opinions else UNSTABLE_BELOW
 
     def predict_proba_layered(self, images: np.ndarray) -> np.ndarray:
         """predict_proba through the layers one by one (the fused path's reference)."""
@@ -120,7 +141,7 @@ class Classifier:
         return softmax(logits).astype(np.float32)
 
     def classify(self, image: np.ndarray) -> Prediction:
-        """The prediction for one (28, 28) image (its variants read too, about 0.7 ms)."""
+        """The prediction for one (28, 28) image (its variants read too, by every network)."""
         probs, stability = self.proba_and_stability(image)
         return self.prediction_from(probs[0], float(stability[0]))
 
@@ -134,9 +155,18 @@ class Classifier:
     def proba_and_stability(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For images (N, 28, 28) or one (28, 28), from one pass over every test-time variant:
         the probabilities (N, 10) and the stability (N,) — the mean probability that the
-        image and its variants give the image's own answer (1.0: all agree fully)."""
-        probs = self.variant_probabilities(images)
-        return probs[:, 0], stability_of(probs)
+        image and its variants give the image's own answer (1.0: all agree fully); with
+        second opinions the lowest such mean of all the networks, for this one's answer."""
+        variants = input_variants(images)
+        n, v = variants.shape[:2]
+        flat = variants.reshape(n * v, 28, 28)
+        probs = self.predict_proba(flat).reshape(n, v, -1)
+        answers = probs[:, 0].argmax(axis=1)
+        stability = stability_of(probs, answers)
+        for other in self.second_opinions:
+            theirs = other.predict_proba(flat).reshape(n, v, -1)
+            stability = np.minimum(stability, stability_of(theirs, answers))
+        return probs[:, 0], stability
 
     def stability(self, images: np.ndarray) -> np.ndarray:
         """(N,) for images (N, 28, 28): see `proba_and_stability`."""
@@ -145,14 +175,15 @@ class Classifier:
     def prediction_from(self, probabilities: np.ndarray,
                         stability: float | None = None) -> Prediction:
         """The answer, with its "not sure" flag, for this model's probabilities (10,) and,
-        if known, the input's `stability` (see there): flagged below UNSTABLE_BELOW; without
-        it, when the probability is below NOT_SURE_BELOW; below EVEN_ODDS in any case."""
+        if known, the input's `stability` (see there): flagged below `unstable_below`;
+        without it, when the probability is below NOT_SURE_BELOW; below EVEN_ODDS in any
+        case."""
         p = np.asarray(probabilities, dtype=np.float32)
         digit = int(p.argmax())
         if stability is None:
             doubt = p[digit] < NOT_SURE_BELOW
         else:
-            doubt = stability < UNSTABLE_BELOW or p[digit] < EVEN_ODDS
+            doubt = stability < self.unstable_below or p[digit] < EVEN_ODDS
         return Prediction(digit, float(p[digit]), p, bool(doubt))
 
     def stages(self) -> list[Stage]:

@@ -8,6 +8,9 @@ Layout (a plain zip of ``.npy`` files, readable without this code):
                      those and the metadata that decides the output (`model_sha256`)
     "conv1.W", ...   the parameters, names as in ``Sequential.params()``
 
+A model may have *second opinions* (`lenet.classifier`): other model files beside it named
+``<name>.second-1.npz``, ``<name>.second-2.npz``, ...; `load_model` reads them too.
+
 Files are written atomically (temporary file in the same folder, fsync, rename) and read with
 no pickle: every ``.npy`` header is parsed here, each entry's size bounded before it is
 read. Anything wrong — not a zip, truncated, a pickled object inside, another program's
@@ -183,8 +186,27 @@ def _check_metadata(meta: object, path: Path) -> dict:
     return meta
 
 
+def second_opinion_paths(path: str | os.PathLike) -> list[Path]:
+    """The second opinions' files of the model file `path`: `<name>.second-1.npz`,
+    `<name>.second-2.npz`, ... beside it (see `lenet.classifier`), in order."""
+    path = Path(path)
+    found = []
+    while (candidate := path.with_name(f"{path.stem}.second-{len(found) + 1}.npz")).is_file():
+        found.append(candidate)
+    return found
+
+
 def load_model(path: str | os.PathLike) -> Classifier:
-    """Read and verify a model file; raises ModelFileError naming what is wrong."""
+    """Read and verify a model file, and its second opinions if it has any
+    (`second_opinion_paths`); raises ModelFileError naming what is wrong."""
+    path = Path(path)
+    main = load_one_model(path)
+    return main.with_second_opinions(tuple(load_one_model(p)
+                                           for p in second_opinion_paths(path)))
+
+
+def load_one_model(path: str | os.PathLike) -> Classifier:
+    """Read and verify one model file (without its second opinions)."""
     path = Path(path)
     try:
         return _load(path)

@@ -60,6 +60,8 @@ def test_frozen_app_builds_and_passes_its_self_test(tmp_path: Path) -> None:
 
     internal = exe.parent / "_internal"
     assert (internal / "lenet" / "bundled" / "lenet5.npz").is_file(), "bundled model missing"
+    for k in (1, 2):
+        assert (internal / "lenet" / "bundled" / f"lenet5.second-{k}.npz").is_file(), k
     assert (internal / "lenet" / "bundled" / "MODEL_CARD.md").is_file(), "model card missing"
     # numba caches only functions whose source file exists: the engine ships as .py files
     kernels = internal / "lenet" / "nn" / "kernels"

@@ -1,0 +1,74 @@
+"""Second opinions: other networks beside a model file that must hold its answer too."""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from lenet.classifier import UNSTABLE_BELOW_WITH_SECOND_OPINIONS, Classifier
+from lenet.model_file import (
+    ModelFileError,
+    bundled_model_path,
+    load_model,
+    load_one_model,
+    save_model,
+    second_opinion_paths,
+)
+from lenet.nn.model import lenet5
+
+
+def _one_hot_net(digit: int) -> Classifier:
+    """A LeNet-5 that answers `digit` for every image, whatever it is."""
+    net = lenet5(rng=np.random.default_rng(0))
+    params = net.params()
+    for p in params.values():
+        p[...] = 0.0
+    params["fc3.b"][digit] = 20.0
+    return Classifier(net)
+
+
+def test_the_bundled_model_has_two_second_opinions_trained_from_other_starts():
+    bundled = load_model(bundled_model_path())
+    assert len(bundled.second_opinions) == 2
+    seeds = {bundled.metadata["training"]["seed"]}
+    for other in bundled.second_opinions:
+        assert not other.second_opinions
+        assert other.metadata["training"]["epochs"] == bundled.metadata["training"]["epochs"]
+        seeds.add(other.metadata["training"]["seed"])
+        assert other.test_accuracy > 0.99
+    assert len(seeds) == 3
+
+
+def test_an_answer_a_second_opinion_does_not_hold_is_not_sure():
+    image = np.zeros((28, 28), np.float32)
+    image[4:24, 13:16] = 1.0
+    three = _one_hot_net(3)
+    agreeing = _one_hot_net(3).with_second_opinions((_one_hot_net(3),))
+    disagreeing = _one_hot_net(3).with_second_opinions((_one_hot_net(3), _one_hot_net(8)))
+    assert not three.classify(image).not_sure
+    assert not agreeing.classify(image).not_sure
+    pred = disagreeing.classify(image)
+    assert pred.digit == 3 and pred.not_sure  # the answer is the first network's, doubted
+    assert disagreeing.stability(image[None])[0] < UNSTABLE_BELOW_WITH_SECOND_OPINIONS
+    np.testing.assert_allclose(pred.probabilities, three.predict_proba(image)[0], atol=1e-6)
+
+
+def test_second_opinions_are_the_numbered_files_beside_the_model(tmp_path):
+    main = tmp_path / "digits.npz"
+    save_model(_one_hot_net(1), main)
+    assert second_opinion_paths(main) == [] and load_model(main).second_opinions == ()
+    save_model(_one_hot_net(7), tmp_path / "digits.second-1.npz")
+    save_model(_one_hot_net(7), tmp_path / "digits.second-3.npz")  # no 2: not read
+    assert second_opinion_paths(main) == [tmp_path / "digits.second-1.npz"]
+    loaded = load_model(main)
+    assert len(loaded.second_opinions) == 1
+    assert loaded.second_opinions[0].classify(np.zeros((28, 28), np.float32)).digit == 7
+    assert load_one_model(main).second_opinions == ()
+
+
+def test_a_damaged_second_opinion_is_a_clear_error(tmp_path):
+    main = tmp_path / "lenet5.npz"
+    shutil.copy(bundled_model_path(), main)
+    (tmp_path / "lenet5.second-1.npz").write_bytes(b"not a model")
+    with pytest.raises(ModelFileError, match="second-1"):
+        load_model(main)
