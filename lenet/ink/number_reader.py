@@ -13,6 +13,11 @@ per number of digits, tells how close the best reading with another count comes:
 under COUNT_MARGIN, or a digit the verifier doubts is one digit (P < MIN_P_ONE_DIGIT),
 marks the group's digits `count_uncertain` ("is this one digit or two?").
 
+Two digits touching along a stroke leave no low-ink seam, but the ink's skeleton forks
+where they meet: a group that is cut at all is also read as runs of its skeleton pieces
+(`lenet.ink.skeleton_pieces`, `lenet.ink.piece_candidates`, scored by
+`lenet.ink.piece_verifier`), and the reading with the higher total score is kept.
+
 A group too narrow to hold two digits, or one that no chain of candidates beats as a
 whole, is read exactly as the single-digit path reads it. The parts: `lenet.ink.cuts`
 (seams), `lenet.ink.candidates` (candidate digits), `lenet.ink.verifier` (P(one digit)).
@@ -203,16 +208,17 @@ def shifted(c: Candidate | StrokeCandidate, probs: np.ndarray, x0: int, y0: int,
     return ReadDigit(dataclasses.replace(pre, box=box, ink_fraction=frac), probs, p_one, unsure)
 
 
-USE_PIECES = True
-
-
-def read_group(g: DigitBox, line: float, classifier: ClassifierLike, area: float) -> list:
+def read_group(g: DigitBox, line: float, classifier: ClassifierLike, area: float,
+               pieces: bool = True) -> list[ReadDigit]:
+    """The digits of one group: its cut reading, or (`pieces`, a group that is cut at all)
+    its reading as runs of skeleton pieces when that scores higher (touching digits that
+    leave no low-ink seam; the piece verifier's scores are calibrated like the cut
+    verifier's, on the same training-digit strips)."""
     cands, n = group_candidates(g.ink, line)
     total, chosen = scored_choice(cands, n, classifier)
-    if USE_PIECES and n > 1:
-        pieces, m = piece_candidates(g.ink, line)
-        by_pieces, chosen_by_pieces = scored_choice(pieces, m, classifier, PIECE_VERIFIER,
-                                                    PIECE_COUNT_BIAS)
+    if pieces and n > 1:
+        by_pieces, chosen_by_pieces = scored_choice(
+            *piece_candidates(g.ink, line), classifier, PIECE_VERIFIER, PIECE_COUNT_BIAS)
         if by_pieces > total:
             chosen = chosen_by_pieces
     return [shifted(c, p, g.x0, g.y0, area, p_one, unsure)

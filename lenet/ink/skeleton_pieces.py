@@ -30,12 +30,6 @@ MIN_BRANCH_WIDTHS = 0.5
 """A branch shorter than this x the pen width (between two forks close together, as in the
 middle of an "8") is no piece of its own: its ink goes to the branches around it."""
 
-STRAIGHT_ENOUGH = 0.57
-"""Two branches at a fork are one stroke when the path through it turns by less than 55
-degrees (cos 55° = 0.57): a stroke crossing another, the bar of a "T"."""
-DIRECTION_WIDTHS = 2.0
-"""A branch's direction at a fork is measured over this x the pen width from it."""
-
 _SHIFTS = ((-1, -1), (-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1))
 """The 8 neighbours, clockwise from north-west (going once round a pixel)."""
 
@@ -97,55 +91,6 @@ def _grow(labels: np.ndarray, mask: np.ndarray) -> np.ndarray:
             return lab
 
 
-def _chain(branches: np.ndarray, near_fork: np.ndarray, pen: float) -> np.ndarray:
-    """Branch labels (h, w) with the branches that continue each other straightly through
-    a fork (turning by less than acos(STRAIGHT_ENOUGH)) joined under one label: a stroke
-    that crosses or touches another stays one piece, and so does the bar of a "T"."""
-    n = int(branches.max())
-    if n < 2:
-        return branches
-    forks, fork_st = label_components(near_fork)
-    ys, xs = np.nonzero(branches)
-    owner = branches[ys, xs]
-    parent = np.arange(n + 1)
-
-    def root(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    reach = max(DIRECTION_WIDTHS * pen, 4.0)
-    for f in range(1, len(fork_st) + 1):
-        fy, fx = np.nonzero(forks == f)
-        cy, cx = float(fy.mean()), float(fx.mean())
-        d2 = (ys - cy) ** 2 + (xs - cx) ** 2
-        near = d2 <= reach * reach
-        ends = []
-        for b in np.unique(owner[near]):
-            sel = near & (owner == b)
-            closest = float(np.sqrt(d2[sel].min()))
-            if closest > 0.5 * reach:  # passes by, does not start at this fork
-                continue
-            v = np.array([xs[sel].mean() - cx, ys[sel].mean() - cy])
-            norm = float(np.hypot(*v))
-            if norm > 1e-6:
-                ends.append((int(b), v / norm))
-        if len(ends) != 4:  # only a crossing: at a "T", the bar may be two digits' strokes
-            continue
-        pairs = sorted(((-float(u @ v), a, b) for i, (a, u) in enumerate(ends)
-                        for b, v in ends[i + 1 :] if a != b), reverse=True)
-        paired: set[int] = set()
-        for straight, a, b in pairs:
-            if straight < STRAIGHT_ENOUGH or a in paired or b in paired:
-                continue
-            paired |= {a, b}
-            parent[root(a)] = root(b)
-    roots = np.array([root(a) for a in range(n + 1)])
-    _, dense = np.unique(roots, return_inverse=True)  # label 0 stays 0 (its own root)
-    return dense.astype(np.int32)[branches]
-
-
 def skeleton_pieces(ink: np.ndarray) -> tuple[np.ndarray, int, float]:
     """The pieces of a group's ink (h, w): (labels (h, w) int32, how many pieces, pen
     width px). Pieces are numbered left to right by the centre of their ink."""
@@ -164,7 +109,6 @@ def skeleton_pieces(ink: np.ndarray) -> tuple[np.ndarray, int, float]:
         long_enough = np.concatenate([[False], st[:, 0] >= MIN_BRANCH_WIDTHS * pen])
         keep = np.cumsum(long_enough).astype(np.int32) * long_enough
         branches = keep[branches]
-    branches = _chain(branches, forks | near_fork, pen)
     labels = _grow(branches, mask)
     stray, stray_st = label_components(mask & (labels == 0))  # ink no branch reached
     top = int(labels.max())
