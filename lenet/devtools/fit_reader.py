@@ -141,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--strips", type=int, default=400, help="training strips (default 400)")
     ap.add_argument("--check", type=int, default=150, help="strips to pick the bias (150)")
     ap.add_argument("--data-dir", default=None, help="MNIST folder (default: LENET_DATA_DIR)")
+    ap.add_argument("--pieces", action="store_true",
+                    help="fit the skeleton-piece verifier (lenet/ink/piece_verifier.py) instead")
     ap.add_argument("--strokes", action="store_true",
                     help="fit the stroke verifier (lenet/ink/stroke_verifier.py) instead")
     args = ap.parse_args(argv)
@@ -152,6 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     mnist = load_mnist(args.data_dir)
     images, labels = mnist.train_images, mnist.train_labels
     train = make_number_strips(images, labels, args.strips, 100, touch_probability=0.5)
+    if args.pieces:
+        return _fit_pieces(train, make_number_strips(images, labels, args.check, 101),
+                           classifier)
     if args.strokes:
         return _fit_strokes(train, make_number_strips(images, labels, args.check, 101),
                             classifier)
@@ -163,6 +168,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     bias = best_bias(lambda b: exact_rate(check, groups, params, b))
     print(logistic_constants(("FEATURE_MEAN", "FEATURE_SCALE", "VERIFIER_WEIGHTS"), params))
     print(f"COUNT_BIAS = {bias:g}")
+    return 0
+
+
+def _fit_pieces(train: Sequence[DrawnStrip], check: Sequence[DrawnStrip],
+                classifier: rn.ClassifierLike) -> int:
+    from lenet.devtools.fit_pieces import (
+        combined_exact_rate,
+        piece_training_set,
+        strip_group_readings,
+    )
+
+    x, y = piece_training_set(train, classifier, _owners, PURITY, COVERAGE)
+    params = fit_logistic(x, y)
+    print(f"# {len(y)} runs of pieces, {y.mean():.1%} whole digits", file=sys.stderr)
+    readings = [strip_group_readings(s, classifier) for s in check]
+    bias = best_bias(lambda b: combined_exact_rate(check, readings, params, b))
+    print(logistic_constants(("PIECE_MEAN", "PIECE_SCALE", "PIECE_WEIGHTS"), params))
+    print(f"PIECE_COUNT_BIAS = {bias:g}")
     return 0
 
 

@@ -13,6 +13,11 @@ per number of digits, tells how close the best reading with another count comes:
 under COUNT_MARGIN, or a digit the verifier doubts is one digit (P < MIN_P_ONE_DIGIT),
 marks the group's digits `count_uncertain` ("is this one digit or two?").
 
+Two digits touching along a stroke leave no low-ink seam, but the ink's skeleton forks
+where they meet: a group that is cut at all is also read as runs of its skeleton pieces
+(`lenet.ink.skeleton_pieces`, `lenet.ink.piece_candidates`, scored by
+`lenet.ink.piece_verifier`), and the reading with the higher total score is kept.
+
 A group too narrow to hold two digits, or one that no chain of candidates beats as a
 whole, is read exactly as the single-digit path reads it. The parts: `lenet.ink.cuts`
 (seams), `lenet.ink.candidates` (candidate digits), `lenet.ink.verifier` (P(one digit)).
@@ -35,6 +40,8 @@ import numpy as np
 from lenet.ink.candidates import Candidate, group_candidates
 from lenet.ink.grouping import DigitBox, segment_digits
 from lenet.ink.normalise import Preprocessed
+from lenet.ink.piece_candidates import piece_candidates
+from lenet.ink.piece_verifier import PIECE_COUNT_BIAS, PIECE_VERIFIER
 from lenet.ink.verifier import COUNT_BIAS, features, log_p_digit
 
 if TYPE_CHECKING:
@@ -167,15 +174,27 @@ def choose(
 ) -> list[tuple[Candidate, np.ndarray, float, bool]]:
     """The best chain of candidates covering pieces [0, n): each with its probabilities,
     P(one digit) and whether the group's count is uncertain."""
+    return scored_choice(cands, n, classifier)[1]
+
+
+def scored_choice(
+    cands: list[Candidate], n: int, classifier: ClassifierLike,
+    params: tuple | None = None, bias: float = COUNT_BIAS,
+) -> tuple[float, list[tuple[Candidate, np.ndarray, float, bool]]]:
+    """`choose`, with the chain's total score sum(log P + bias) (-inf: no chain), for the
+    verifier `params` (None: the cut candidates' own, `lenet.ink.verifier`)."""
     if not cands:
-        return []
+        return -np.inf, []
     probs, x = classify_candidates(cands, classifier)
-    log_p = log_p_digit(x)
-    chain = best_chain(cands, log_p + COUNT_BIAS, n)
-    margin = count_margin(cands, log_p + COUNT_BIAS, n, len(chain))
+    log_p = log_p_digit(x, params)
+    chain = best_chain(cands, log_p + bias, n)
+    if not chain:
+        return -np.inf, []
+    margin = count_margin(cands, log_p + bias, n, len(chain))
     doubted = any(log_p[k] < np.log(MIN_P_ONE_DIGIT) for k in chain)
     unsure = bool(margin < COUNT_MARGIN or doubted)
-    return [(cands[k], probs[k], float(np.exp(log_p[k])), unsure) for k in chain]
+    total = float(sum(log_p[k] + bias for k in chain))
+    return total, [(cands[k], probs[k], float(np.exp(log_p[k])), unsure) for k in chain]
 
 
 def shifted(c: Candidate | StrokeCandidate, probs: np.ndarray, x0: int, y0: int, area: float,
@@ -189,10 +208,21 @@ def shifted(c: Candidate | StrokeCandidate, probs: np.ndarray, x0: int, y0: int,
     return ReadDigit(dataclasses.replace(pre, box=box, ink_fraction=frac), probs, p_one, unsure)
 
 
-def read_group(g: DigitBox, line: float, classifier: ClassifierLike, area: float) -> list:
+def read_group(g: DigitBox, line: float, classifier: ClassifierLike, area: float,
+               pieces: bool = True) -> list[ReadDigit]:
+    """The digits of one group: its cut reading, or (`pieces`, a group that is cut at all)
+    its reading as runs of skeleton pieces when that scores higher (touching digits that
+    leave no low-ink seam; the piece verifier's scores are calibrated like the cut
+    verifier's, on the same training-digit strips)."""
     cands, n = group_candidates(g.ink, line)
+    total, chosen = scored_choice(cands, n, classifier)
+    if pieces and n > 1:
+        by_pieces, chosen_by_pieces = scored_choice(
+            *piece_candidates(g.ink, line), classifier, PIECE_VERIFIER, PIECE_COUNT_BIAS)
+        if by_pieces > total:
+            chosen = chosen_by_pieces
     return [shifted(c, p, g.x0, g.y0, area, p_one, unsure)
-            for c, p, p_one, unsure in choose(cands, n, classifier)]
+            for c, p, p_one, unsure in chosen]
 
 
 LINE_GROUPS = 0.6

@@ -101,13 +101,15 @@ def _one_stroke(c: StrokeCandidate, probs: np.ndarray, p_one: float, unsure: boo
                 line: float, classifier: ClassifierLike, area: float) -> list[ReadDigit]:
     """A run's digit; a one-stroke run at least a line height wide and MIN_SPLIT_ASPECT as
     wide as tall may hold digits written in one stroke ("00"): its ink is read as the image
-    reader reads a group. Its digits are kept when the stroke verifier doubts the run
+    reader reads a group, by its cuts only (skeleton pieces stand for strokes, and the
+    strokes are known here). Its digits are kept when the stroke verifier doubts the run
     (P(one digit) < MAX_P_TO_CUT); otherwise the run stays one digit, with the image
     reader's doubt about it added to its own."""
     h, w = c.ink.shape
     if c.stop - c.start == 1 and w >= MIN_SPLIT_ASPECT * h and w >= line:
         x0, y0 = c.origin
-        read = read_group(DigitBox((x0, y0, x0 + w, y0 + h), c.ink), line, classifier, area)
+        read = read_group(DigitBox((x0, y0, x0 + w, y0 + h), c.ink), line, classifier, area,
+                          pieces=False)
         if len(read) > 1 and p_one < MAX_P_TO_CUT:
             return read
         if read:
