@@ -107,6 +107,7 @@ _engine_prepared: set[tuple[str, bool]] = set()  # (optimizer, augment) compiled
 def _prepare_engine(config: Any, on_progress: Callable[[Any], None]) -> None:
     """Compile the training kernels (or load them from numba's cache) before the first batch,
     saying so: on the very first run after installing, this is most of the wait."""
+    from lenet.compile_ahead import TRAINING, compile_ahead
     from lenet.training.trainer import warm_up
 
     key = (config.optimizer, bool(config.augment))
@@ -114,6 +115,7 @@ def _prepare_engine(config: Any, on_progress: Callable[[Any], None]) -> None:
         return
     on_progress(Stage("Preparing the training engine… (the first run after installing "
                       "takes a minute or two)"))
+    compile_ahead(TRAINING)  # a first run: the pieces compile in parallel processes
     warm_up(config)
     _engine_prepared.add(key)
 

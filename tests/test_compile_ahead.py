@@ -103,3 +103,28 @@ def test_a_job_compiles_while_the_other_threads_answer_in_numpy(monkeypatch):
         assert seen == [True] and not readiness.use_compiled()
     finally:
         readiness.compiled_everywhere()
+
+
+def test_a_start_compiles_the_first_screen_and_a_training_run_its_own_kernels(recorded):
+    assert set(compile_ahead.FIRST_SCREEN) <= set(compile_ahead.JOBS)
+    assert set(compile_ahead.TRAINING) <= set(compile_ahead.JOBS)
+    assert not {"training-step", "augmentation"} & set(compile_ahead.FIRST_SCREEN)
+    compile_ahead.compile_ahead()
+    assert recorded == list(compile_ahead.FIRST_SCREEN)
+    recorded.clear()
+    compile_ahead.compile_ahead(compile_ahead.TRAINING)
+    assert recorded == list(compile_ahead.TRAINING)
+    assert [c[-1] for c in _Recorder.commands[-len(compile_ahead.TRAINING):]] == list(
+        compile_ahead.TRAINING)
+
+
+def test_the_serial_training_job_compiles_the_builds_used_while_the_pool_is_held():
+    """While the batch thread augments it holds numba's pool and the step runs the kernels'
+    serial builds; a warm-up that skipped them left them to compile during the first run."""
+    from lenet.nn.kernels import conv, pool
+    from lenet.training.trainer import warm_up_step
+
+    warm_up_step(serial=True)
+    serial = [conv._forward_serial, conv._backward_serial,
+              pool._KERNELS["max_forward"][1], pool._KERNELS["max_backward"][1]]
+    assert all(build.signatures for build in serial)

@@ -107,12 +107,14 @@ def _warm_up_saying_so(config, quiet: bool) -> None:
     second (the first run after an install), say why nothing seems to happen."""
     import threading
 
+    from lenet.compile_ahead import TRAINING, compile_ahead
     from lenet.training.trainer import warm_up
 
     done = threading.Event()
 
     def work() -> None:
         try:
+            compile_ahead(TRAINING)  # a first run: the pieces compile in parallel processes
             warm_up(config)
         except Exception:  # the real run fails the same way, with its own message
             pass

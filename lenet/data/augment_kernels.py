@@ -56,8 +56,10 @@ def morph_kernel(
     neg_inf = np.float32(-np.inf)
     for i in prange(n):
         op = ops[i]
-        if op == OP_NONE:
-            out[i] = images[i]
+        if op == OP_NONE:  # loops, not out[i] = images[i] (compiles error formatting)
+            for y in range(h):
+                for x in range(w):
+                    out[i, y, x] = images[i, y, x]
             continue
         sign = np.float32(1.0) if op == OP_DILATE else np.float32(-1.0)
         s = strength[i]

@@ -25,6 +25,7 @@ from lenet import __version__
 from lenet.classifier import MNIST_MEAN, MNIST_STD, Classifier
 from lenet.data.augment import AugmentConfig, augment_batch
 from lenet.nn.averaging import WeightAverage
+from lenet.nn.kernels.threads import hold_thread_pool
 from lenet.nn.losses import SoftmaxCrossEntropy, softmax
 from lenet.nn.model import lenet5
 from lenet.nn.optim import make_optimizer
@@ -100,26 +101,47 @@ def calibrate_on(classifier: Classifier, images: np.ndarray, labels: np.ndarray)
 
 def warm_up(config: TrainConfig | None = None) -> float:
     """Compile (or load from numba's cache) every kernel a training run uses, on one random
-    batch; returns the seconds it took (tens of seconds on the very first run)."""
-    cfg = config or TrainConfig()
+    batch; returns the seconds it took (tens of seconds on the very first run, less when
+    `lenet.compile_ahead` has compiled the pieces below in parallel processes first)."""
     start = time.perf_counter()
+    warm_up_augmentation(config)
+    warm_up_step(config)
+    warm_up_step(config, serial=True)
+    return time.perf_counter() - start
+
+
+def _random_batch(cfg: TrainConfig) -> tuple[np.random.Generator, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
-    n = cfg.batch_size
-    images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+    images = rng.integers(0, 256, size=(cfg.batch_size, 28, 28), dtype=np.uint8)
+    return rng, images, np.arange(cfg.batch_size) % 10
+
+
+def warm_up_augmentation(config: TrainConfig | None = None) -> None:
+    """The augmentation kernels, on one random batch (if the run augments)."""
+    cfg = config or TrainConfig()
+    rng, images, labels = _random_batch(cfg)
+    if cfg.augment:
+        augment_batch(images, rng, AugmentConfig(**AUGMENTATIONS[cfg.augmentation]), labels)
+
+
+def warm_up_step(config: TrainConfig | None = None, serial: bool = False) -> None:
+    """One training step and one evaluation pass on a random batch, with the kernels'
+    parallel builds, or with `serial` their serial ones: the training step uses those
+    while the batch thread's augmentation holds numba's pool."""
+    cfg = config or TrainConfig()
+    rng, images, labels = _random_batch(cfg)
     net = lenet5(cfg.activation, cfg.pooling, rng=rng)
     classifier = Classifier(net)
     optimizer = make_optimizer(cfg.optimizer, net.params(), net.grads(), 1e-9)
     loss_fn = SoftmaxCrossEntropy()
-    labels = np.arange(n) % 10
-    batch = (augment_batch(images, rng, AugmentConfig(), labels) if cfg.augment
-             else to_unit_float(images))
-    loss_fn.forward(net.train().forward(classifier.normalize(batch)), labels)
-    net.zero_grad()
-    net.backward(loss_fn.backward())
-    optimizer.step()
-    net.eval()
-    classifier.predict_proba(to_unit_float(images))
-    return time.perf_counter() - start
+    with hold_thread_pool() if serial else contextlib.nullcontext():
+        loss_fn.forward(net.train().forward(classifier.normalize(to_unit_float(images))),
+                        labels)
+        net.zero_grad()
+        net.backward(loss_fn.backward())
+        optimizer.step()
+        net.eval()
+        classifier.predict_proba(to_unit_float(images))
 
 
 class Trainer:

@@ -214,6 +214,21 @@ def _backward_image_strided(x, w, dout, pad, stride, xp, dxp, dw, db, need_dx):
                                 dxp[c, y, xx] += g * w[f, c, ky, kx]
 
 
+@njit(cache=True, nogil=True)
+def _sum_parts(parts):
+    """parts (P, ...) -> their sum (...), added in order P = 0, 1, ...
+
+    Written as loops: numba compiles ``parts.sum(axis=0)`` and array-to-array assignments
+    with the code that formats their error messages, which made the first training run
+    compile for seconds longer."""
+    flat = parts.reshape(parts.shape[0], -1)
+    total = np.zeros(flat.shape[1], dtype=parts.dtype)
+    for p in range(flat.shape[0]):
+        for i in range(flat.shape[1]):
+            total[i] += flat[p, i]
+    return total.reshape(parts.shape[1:])
+
+
 def _conv2d_backward(x, w, dout, pad, stride, need_dx, chunks):
     N, C, H, W = x.shape
     F, _, K, _ = w.shape
@@ -235,9 +250,12 @@ def _conv2d_backward(x, w, dout, pad, stride, need_dx, chunks):
                 _backward_image_strided(
                     x[n], w, dout[n], pad, stride, xp, dxp, dw_parts[t], db_parts[t], need_dx
                 )
-            if need_dx:
-                dx[n] = dxp[:, pad : pad + H, pad : pad + W]
-    return dx, dw_parts.sum(axis=0), db_parts.sum(axis=0)
+            if need_dx:  # loops, not dx[n] = dxp[...]: see _sum_parts
+                for c in range(C):
+                    for y in range(H):
+                        for xx in range(W):
+                            dx[n, c, y, xx] = dxp[c, pad + y, pad + xx]
+    return dx, _sum_parts(dw_parts), _sum_parts(db_parts)
 
 
 # One parallel build for batches and one serial build for single images: waking the thread
