@@ -18,6 +18,7 @@ import numpy as np
 from numba import get_num_threads, njit, prange
 
 from lenet.nn.kernels.conv import _forward_image_s1
+from lenet.nn.kernels.conv_passes import GROUP
 from lenet.nn.kernels.threads import parallel_and_serial, thread_pool
 from lenet.nn.layers import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Tanh
 from lenet.nn.model import Sequential
@@ -87,7 +88,7 @@ def _lenet5_proba(
     for t in prange(chunks):
         xn = np.empty((1, 28, 28), dtype=dt)
         xp = np.empty((1, 32, 32), dtype=dt)
-        acc = np.empty(32 * 32, dtype=dt)
+        acc = np.empty(GROUP * 32 * 32, dtype=dt)
         c1 = np.empty((w1.shape[0], 28, 28), dtype=dt)
         p1 = np.empty((w1.shape[0], 14, 14), dtype=dt)
         xp2 = np.empty((w1.shape[0], 14, 14), dtype=dt)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 from numba import get_num_threads, njit, prange
 
+from lenet.nn.kernels.conv_passes import GROUP, forward_pass
 from lenet.nn.kernels.threads import parallel_and_serial, thread_pool
 
 # ----------------------------------------------------------------------------- numba
@@ -42,15 +43,29 @@ def _pad_image(x, pad, xp):
 
 @njit(cache=True, nogil=True, fastmath=True)
 def _forward_image_s1(x, w, b, pad, xp, acc, out):
-    """Stride-1 forward of one image: x (C,H,W) -> out (F,Ho,Wo); xp, acc are scratch."""
+    """Stride-1 forward of one image: x (C,H,W) -> out (F,Ho,Wo); xp, acc are scratch
+    (acc: at least GROUP * Hp * Wp values)."""
     F, C, K, _ = w.shape
     _, Hp, Wp = xp.shape
     _, Ho, Wo = out.shape
     L = (Ho - 1) * Wp + Wo
+    S = Hp * Wp
     _pad_image(x, pad, xp)
     xf = xp.reshape(C, Hp * Wp)
+    grouped = F - F % GROUP if K == 5 else 0
+    for f in range(0, grouped, GROUP):  # LeNet's kernels: four filters per pass
+        a0, a1, a2, a3 = acc[:L], acc[S : S + L], acc[2 * S : 2 * S + L], acc[3 * S : 3 * S + L]
+        a0[:] = b[f]
+        a1[:] = b[f + 1]
+        a2[:] = b[f + 2]
+        a3[:] = b[f + 3]
+        forward_pass(xf, w, f, Wp, L, a0, a1, a2, a3)
+        for g in range(GROUP):
+            for oy in range(Ho):
+                for ox in range(Wo):
+                    out[f + g, oy, ox] = acc[g * S + oy * Wp + ox]
     a = acc[:L]
-    for f in range(F):
+    for f in range(grouped, F):
         a[:] = b[f]
         for c in range(C):
             for ky in range(K):
@@ -104,7 +119,7 @@ def _conv2d_forward(x, w, b, pad, stride, threads):
     chunks = max(1, min(threads, N))
     for t in prange(chunks):
         xp = np.empty((C, Hp, Wp), dtype=x.dtype)
-        acc = np.empty(Hp * Wp, dtype=x.dtype)
+        acc = np.empty(GROUP * Hp * Wp, dtype=x.dtype)
         for n in range(t * N // chunks, (t + 1) * N // chunks):
             if stride == 1:
                 _forward_image_s1(x[n], w, b, pad, xp, acc, out[n])
