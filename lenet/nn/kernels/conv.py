@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-from lenet.nn.kernels.conv_passes import GROUP, forward_pass
+from lenet.nn.kernels.conv_passes import GROUP, forward_pass, weight_grad_pass
 from lenet.nn.kernels.threads import parallel_and_serial, thread_pool
 
 # ----------------------------------------------------------------------------- numba
@@ -153,7 +153,10 @@ def _backward_image_s1(x, w, dout, pad, xp, dbuf, dxp, dw, db, need_dx):
                 dbuf[f, E + oy * Wp + ox] = g  # the throw-away columns stay zero
                 s += g
         db[f] += s
-    for f in range(F):
+    paired = F - F % 2 if K == 5 else 0
+    for f in range(0, paired, 2):  # two filters per pass over the input
+        weight_grad_pass(xf, dbuf, f, E, Wp, L, dw)
+    for f in range(paired, F):
         dr = dbuf[f, E : E + L]
         for c in range(C):
             for ky in range(K):
