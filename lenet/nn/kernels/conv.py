@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-from lenet.nn.kernels.conv_passes import GROUP, forward_pass, weight_grad_pass
+from lenet.nn.kernels.conv_passes import GROUP, forward_pass, input_grad_pass, weight_grad_pass
 from lenet.nn.kernels.threads import parallel_and_serial, thread_pool
 
 # ----------------------------------------------------------------------------- numba
@@ -187,7 +187,10 @@ def _backward_image_s1(x, w, dout, pad, xp, dbuf, dxp, dw, db, need_dx):
         dxf = dxp.reshape(C, Hp * Wp)
         dxf[:] = zero
         M = L + K - 1
-        for c in range(C):
+        paired = C - C % 2 if K == 5 else 0
+        for c in range(0, paired, 2):  # two channels per pass over the output gradient
+            input_grad_pass(dbuf, w, c, Wp, M, dxf[c], dxf[c + 1])
+        for c in range(paired, C):
             for f in range(F):
                 dp = dbuf[f]  # dp[m + E - kx] is dout at flat position m - kx
                 for ky in range(K):
