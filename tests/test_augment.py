@@ -20,7 +20,7 @@ from lenet.data.augment_kernels import (
     ink_bbox_numpy,
     morph_kernel,
     morph_numpy,
-    smooth_kernel,
+    smooth_fields,
     smooth_numpy,
     warp_kernel,
     warp_numpy,
@@ -107,11 +107,11 @@ def test_ink_bbox_kernel_matches_numpy() -> None:
 
 
 @pytest.mark.parametrize("sigma", [1.5, 4.0])
-def test_smooth_kernel_matches_numpy(sigma: float) -> None:
+def test_smooth_fields_matches_numpy(sigma: float) -> None:
     rng = np.random.default_rng(3)
     noise = rng.integers(0, 256, (5, 2, H, W), dtype=np.uint8)
     weights = gaussian_weights(sigma, H)
-    got = smooth_kernel(noise, weights, 20.0)
+    got = smooth_fields(noise, weights, 20.0)
     want = smooth_numpy(noise, weights, 20.0)
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, want, atol=1e-4)
@@ -123,7 +123,7 @@ def test_smoothed_field_has_documented_magnitude() -> None:
     weights = gaussian_weights(4.0, H)
     alpha = 20.0
     noise = rng.integers(0, 256, (400, 2, H, W), dtype=np.uint8)
-    field = smooth_kernel(noise, weights, alpha)
+    field = smooth_fields(noise, weights, alpha)
     expected = alpha * np.sqrt(1.0 / 3.0) * np.sum(weights**2)
     assert expected == pytest.approx(0.04 * alpha, rel=0.05)
     assert field[:, :, 12:16, 12:16].std() == pytest.approx(expected, rel=0.15)

@@ -45,7 +45,7 @@ from lenet.data.augment_kernels import (
     gaussian_weights,
     ink_bbox_kernel,
     morph_kernel,
-    smooth_kernel,
+    smooth_fields,
     warp_kernel,
 )
 from lenet.data.augment_styles import StyleConfig, draw_styles, synthesise_styles
@@ -285,7 +285,7 @@ def augment_batch(
                     noise = np.frombuffer(rng.bytes(nbytes), dtype=np.uint8).reshape(
                         sel.size, 2, h, w
                     )
-                    disp = smooth_kernel(noise, weights, float(cfg.elastic_alpha))
+                    disp = smooth_fields(noise, weights, float(cfg.elastic_alpha))
                     disp_idx[sel] = np.arange(sel.size)
 
             if not cfg.affine_enabled and disp_idx.max() < 0:

@@ -8,8 +8,9 @@ reference; ``tests/test_augment.py`` pins each kernel to its twin.  Shapes (N im
   → (N, H, W) float32: 3×3 grey dilation/erosion blended with the input;
 * :func:`ink_bbox_kernel` — images (N, H, W), threshold → (N, 4) float64 ink boxes
   (x_min, x_max, y_min, y_max) in pixels, NaN for an image without ink;
-* :func:`smooth_kernel` — noise (M, 2, H, W) uint8, weights (2r+1,) from
-  :func:`gaussian_weights`, alpha in px → (M, 2, H, W) float32 elastic displacement fields;
+* :func:`smooth_fields` — noise (M, 2, H, W) uint8, weights (2r+1,) from
+  :func:`gaussian_weights`, alpha in px → (M, 2, H, W) float32 elastic displacement fields
+  (NumPy matrix products: no kernel needed);
 * :func:`warp_kernel` — images (N, H, W) float32, inv (N, 2, 3) float64 output→source
   matrices, disp (M, 2, H, W) float32, disp_idx (N,) int64 (−1: none) → (N, H, W) float32
   in [0, 1], bilinear, zero outside the frame.
@@ -188,66 +189,41 @@ def _noise_to_float(noise: np.ndarray) -> np.ndarray:
     return (noise.astype(np.float64) + 0.5) / 128.0 - 1.0
 
 
-@njit(cache=True, nogil=True, parallel=True)
-def smooth_kernel(noise: np.ndarray, weights: np.ndarray, alpha: float) -> np.ndarray:
+def _band(n: int, weights: np.ndarray, dtype) -> np.ndarray:
+    """(n, n) matrix of the 1-D convolution with `weights` (zero padding): row i holds
+    weights[k + r] at column i + k."""
+    r = (len(weights) - 1) // 2
+    g = np.zeros((n, n), dtype=dtype)
+    for i in range(n):
+        for k in range(-r, r + 1):
+            if 0 <= i + k < n:
+                g[i, i + k] = weights[k + r]
+    return g
+
+
+def smooth_fields(noise: np.ndarray, weights: np.ndarray, alpha: float) -> np.ndarray:
     """Displacement fields: uniform noise smoothed by a separable Gaussian (zero padding).
 
     noise (M, C, H, W) uint8 random bytes, read as uniform(−1, 1) values ``(b + 0.5)/128 − 1``;
     weights (2r+1,) float64 unit-sum 1-D kernel; alpha scale in pixels.
-    Returns (M, C, H, W) float32 ``alpha · smooth(noise)``.
+    Returns (M, C, H, W) float32 ``alpha · G_h @ f @ G_wᵀ``: two matrix products over all the
+    fields at once (BLAS), with the banded matrices G of the 1-D convolution. A numba loop
+    over 25 taps of 28-pixel rows did the same at a twentieth of the speed.
     """
     m, c, h, w = noise.shape
-    nk = weights.shape[0]
-    r = (nk - 1) // 2
-    wf = weights.astype(np.float32)
-    out = np.empty((m, c, h, w), dtype=np.float32)
-    for j in prange(m):
-        row = np.zeros(w + 2 * r, dtype=np.float32)  # zero-padded row
-        tmp = np.zeros((h + 2 * r, w), dtype=np.float32)  # zero-padded rows of the x pass
-        acc = np.empty(w, dtype=np.float32)
-        for ch in range(c):
-            # pass 1: along x, written into the padded-row buffer tmp[r:r+h]
-            for y in range(h):
-                for x in range(w):
-                    row[r + x] = (np.float32(noise[j, ch, y, x]) + np.float32(0.5)) * np.float32(
-                        1.0 / 128.0
-                    ) - np.float32(1.0)
-                for x in range(w):
-                    acc[x] = 0.0
-                for k in range(nk):
-                    wk = wf[k]
-                    for x in range(w):
-                        acc[x] += wk * row[x + k]
-                for x in range(w):
-                    tmp[r + y, x] = acc[x]
-            # pass 2: along y
-            for y in range(h):
-                for x in range(w):
-                    acc[x] = 0.0
-                for k in range(nk):
-                    wk = wf[k]
-                    for x in range(w):
-                        acc[x] += wk * tmp[y + k, x]
-                for x in range(w):
-                    out[j, ch, y, x] = alpha * acc[x]
-    return out
+    f = (noise.astype(np.float32) + np.float32(0.5)) * np.float32(1 / 128) - np.float32(1)
+    gw = _band(w, weights, np.float32)
+    gh = _band(h, weights, np.float32) * np.float32(alpha)
+    rows = (f.reshape(-1, w) @ gw.T).reshape(m * c, h, w)  # along x
+    cols = rows.transpose(0, 2, 1).reshape(-1, h) @ gh.T  # along y, on the transposed fields
+    return np.ascontiguousarray(cols.reshape(m, c, w, h).transpose(0, 1, 3, 2))
 
 
 def smooth_numpy(noise: np.ndarray, weights: np.ndarray, alpha: float) -> np.ndarray:
-    """NumPy twin of :func:`smooth_kernel`: ``alpha · G_h @ f @ G_wᵀ`` with ``f`` the noise
-    mapped to (−1, 1) and banded convolution matrices ``G`` (zero padding)."""
-
-    def band(n: int) -> np.ndarray:
-        r = (len(weights) - 1) // 2
-        g = np.zeros((n, n))
-        for i in range(n):
-            for k in range(-r, r + 1):
-                if 0 <= i + k < n:
-                    g[i, i + k] = weights[k + r]
-        return g
-
+    """Readable float64 twin of :func:`smooth_fields`: ``alpha · G_h @ f @ G_wᵀ`` with ``f``
+    the noise mapped to (−1, 1), field by field."""
     h, w = noise.shape[-2:]
-    gh, gw = band(h), band(w)
+    gh, gw = _band(h, weights, np.float64), _band(w, weights, np.float64)
     return (alpha * (gh @ _noise_to_float(noise) @ gw.T)).astype(np.float32)
 
 
