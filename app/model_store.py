@@ -194,6 +194,11 @@ def describe_model(loaded: LoadedModel, model_card: str | None = None) -> str:
     if temperature != 1.0:
         facts.append(f"Its confidence is calibrated (temperature {temperature:.2f}), so "
                      "\"90 % sure\" is right about 9 times in 10 on MNIST.")
+    others = len(getattr(loaded.classifier, "second_opinions", ()))
+    if others:
+        facts.append(f"{others} more networks, trained the same way from other random starts, "
+                     "give a second opinion: an answer they do not hold too is marked "
+                     "*not sure*.")
     if meta.get("description"):
         facts.append(f"Description: {meta['description']}.")
     facts.append(f"File: `{loaded.path}`." if loaded.path else "Not saved to a file.")

@@ -103,6 +103,11 @@ def test_describe_model():
     assert "99.10%" in text and "m.npz" in text and "# Card" in text
     assert "| Property |" not in text and "Training: lr" not in text  # sentences, for people
     assert "No model" in describe_model(LoadedModel(None, None, True))
+    assert "second opinion" not in text
+    with_others = FakeClassifier(0.991)
+    with_others.second_opinions = (FakeClassifier(0.99), FakeClassifier(0.99))
+    text = describe_model(LoadedModel(with_others, Path("m.npz"), True))
+    assert "2 more networks" in text and "second opinion" in text
 
 
 def test_corrections_skip_damaged_files(tmp_path):
