@@ -4,10 +4,9 @@
 *training* digits, lists every run of skeleton pieces (`lenet.ink.piece_candidates`) of the
 groups `read_number` also reads as pieces (`number_reader.reads_pieces`), labels each as
 `fit_reader` labels cut candidates (by the strip's ground truth: PURITY and COVERAGE of one
-digit's ink), fits a logistic
-regression on the same `lenet.ink.verifier.features`, and picks PIECE_COUNT_BIAS on a second
-set of training-digit strips, reading each group as `read_number` does (the better of the
-cut reading and the piece reading).
+digit's ink), fits a logistic regression on the same `lenet.ink.verifier.features`, and
+picks PIECE_COUNT_BIAS on a second set of training-digit strips, reading each group as
+`read_number` does (the better of the cut reading and the piece reading).
 """
 
 from __future__ import annotations
@@ -43,9 +42,10 @@ def strip_group_readings(strip: DrawnStrip, classifier: rn.ClassifierLike) -> li
     out = []
     for g in groups:
         cut = _scored(*group_candidates(g.ink, line), classifier)
-        pieces = _scored(*piece_candidates(g.ink, line), classifier) if rn.reads_pieces(
-            g.ink, cut[1]) else (
-            [], 0, np.zeros((0, 15)), np.zeros((0, 10)))
+        if rn.reads_pieces(g.ink, cut[1]):
+            pieces = _scored(*piece_candidates(g.ink, line), classifier)
+        else:
+            pieces = ([], 0, np.zeros((0, 15)), np.zeros((0, 10)))
         out.append((g.box, cut, pieces))
     return out
 

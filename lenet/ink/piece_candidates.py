@@ -25,7 +25,8 @@ to the cuts."""
 MIN_RUN_HEIGHT = 0.7
 """A run (other than the whole group) is at least this x the line height tall: a stroke of a
 digit, such as a 4's diagonal, is often a fine "1" to the classifier, but shorter than the
-digits of its line (on drawn seed 3 the floor changed no reading up to 0.7; 0.75 lost one)."""
+digits of its line (on drawn seed 3, before the verifier was refitted for it, the floor
+changed no reading up to 0.7; 0.75 lost one)."""
 
 
 def _borders(labels: np.ndarray, n: int) -> np.ndarray:
