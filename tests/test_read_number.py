@@ -25,16 +25,19 @@ from tests.test_segment import PEN, H, strip, strip_strokes
 
 PAIRS = ["00", "70", "20", "80", "14", "27", "52", "38", "04", "84"]
 """Glyph pairs drawn touching (one connected blob of ink)."""
-IMAGE_MISREADS = {"14": "4"}
+IMAGE_MISREADS = {"14": "4", "52": "527"}
 """What the image path reads for the pairs it gets wrong (measured): a "1" touching the next
 digit along its whole height leaves no low-ink seam, and its skeleton pieces do not read
-better. "00" and "52", which the cuts alone read as "60" and "2", are read from the
-skeleton pieces (`lenet.ink.piece_candidates`). The strokes path reads all of them."""
-TOUCHING_FLOOR = 0.15
+better; the 2 of "52" falls into two runs of skeleton pieces, its top read as a 7 (since
+the piece verifier was refitted with piece runs of at least 0.7 line heights; before, the
+cuts alone read "2"). "00", which the cuts alone read as "60", is read from the skeleton
+pieces (`lenet.ink.piece_candidates`). The strokes path reads all of them."""
+TOUCHING_FLOOR = 0.4
 STROKES_TOUCHING_FLOOR = 0.75
 """Drawn strips in which *every* neighbouring pair touches (40 strips of MNIST test digits,
-seed 0), read exactly. Measured: from the image 0.25 (straight vertical cuts at the expected
-positions, the previous reader, 0.10); from the strokes 0.95."""
+seed 0), read exactly. Measured (2026-12-01, bundled model): from the image 0.525 (by the
+cuts alone, without the skeleton pieces, 0.225; straight vertical cuts at the expected
+positions, an older reader, 0.10); from the strokes 0.875."""
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +214,9 @@ def test_digits():
 
 def test_training_labels_and_bias_search(test_digits, model) -> None:
     """The fitting pipeline on a few strips (test digits here only to keep the test offline
-    and small; `python -m lenet.devtools.fit_reader` uses training digits)."""
+    and small; `python -m lenet.devtools.fit_reader` uses training digits): the exact rate it
+    optimises is what the reader reads by its cuts alone (the skeleton pieces are fitted
+    apart, `tests/test_read_pieces.py`)."""
     from lenet.devtools.drawn import make_number_strips
     from lenet.devtools.fit_reader import _strip_groups
 
@@ -225,8 +230,21 @@ def test_training_labels_and_bias_search(test_digits, model) -> None:
     groups = [_strip_groups(s, model) for s in strips]
     params = (verifier.FEATURE_MEAN, verifier.FEATURE_SCALE, verifier.VERIFIER_WEIGHTS)
     assert exact_rate(strips, groups, params, verifier.COUNT_BIAS) == pytest.approx(
-        np.mean([_read_strip(s, model) == s.number for s in strips])
+        np.mean([_read_strip_by_cuts(s, model) == s.number for s in strips])
     )
+
+
+def _read_strip_by_cuts(s, model) -> str:
+    """What `read_number` reads with every group read by its cuts only."""
+    from lenet.devtools.drawn import render_strip
+    from lenet.ink import to_ink
+    from lenet.ink.grouping import segment_digits
+
+    ink = to_ink(render_strip(s))
+    groups = segment_digits(ink)
+    line = rn.line_height(groups)
+    return "".join(str(d.digit) for g in groups
+                   for d in rn.read_group(g, line, model, float(ink.size), pieces=False))
 
 
 def _read_strip(s, model) -> str:

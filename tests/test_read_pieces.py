@@ -50,14 +50,14 @@ def test_pieces_are_numbered_left_to_right() -> None:
     assert centres == sorted(centres)
 
 
-@pytest.mark.parametrize("names", ["00", "52"])
+@pytest.mark.parametrize("names", ["00"])
 def test_touching_pair_the_cuts_misread_is_read_from_its_pieces(names: str, model) -> None:
     ink, _ = strip(names, touching=(1,))
     (group,) = segment_digits(ink)
     line = rn.line_height([group])
     area = float(ink.size)
     by_cuts = "".join(str(d.digit) for d in rn.read_group(group, line, model, area, False))
-    assert by_cuts != names  # measured: "60" and "2"
+    assert by_cuts != names  # measured: "60"
     assert "".join(str(d.digit) for d in read_number(ink, model)) == names
 
 
@@ -96,3 +96,4 @@ def test_piece_fit_pipeline(test_digits, model) -> None:  # noqa: F811
             for s in strips]
     assert combined_exact_rate(strips, readings, PIECE_VERIFIER, PIECE_COUNT_BIAS) == (
         pytest.approx(np.mean([r == s.number for r, s in zip(read, strips, strict=True)])))
+

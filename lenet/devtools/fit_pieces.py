@@ -2,11 +2,11 @@
 
 ``python -m lenet.devtools.fit_reader --pieces`` draws multi-digit strips from MNIST
 *training* digits, lists every run of skeleton pieces (`lenet.ink.piece_candidates`) of the
-groups `read_number` would try to cut, labels each as `fit_reader` labels cut candidates
-(by the strip's ground truth: PURITY and COVERAGE of one digit's ink), fits a logistic
-regression on the same `lenet.ink.verifier.features`, and picks PIECE_COUNT_BIAS on a second
-set of training-digit strips, reading each group as `read_number` does (the better of the
-cut reading and the piece reading).
+groups `read_number` also reads as pieces (`number_reader.reads_pieces`), labels each as
+`fit_reader` labels cut candidates (by the strip's ground truth: PURITY and COVERAGE of one
+digit's ink), fits a logistic regression on the same `lenet.ink.verifier.features`, and
+picks PIECE_COUNT_BIAS on a second set of training-digit strips, reading each group as
+`read_number` does (the better of the cut reading and the piece reading).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _scored(cands: list, n: int, classifier: rn.ClassifierLike) -> tuple:
 
 def strip_group_readings(strip: DrawnStrip, classifier: rn.ClassifierLike) -> list[tuple]:
     """Per group of the rendered strip: (box, cut (cands, n, x, probs), piece (cands, n, x,
-    probs)); the piece part is empty for a group that is not cut."""
+    probs)); the piece part is empty for a group `read_number` reads by its cuts only."""
     groups = segment_digits(to_ink(render_strip(strip)))
     if not groups:
         return []
@@ -42,8 +42,10 @@ def strip_group_readings(strip: DrawnStrip, classifier: rn.ClassifierLike) -> li
     out = []
     for g in groups:
         cut = _scored(*group_candidates(g.ink, line), classifier)
-        pieces = _scored(*piece_candidates(g.ink, line), classifier) if cut[1] > 1 else (
-            [], 0, np.zeros((0, 15)), np.zeros((0, 10)))
+        if rn.reads_pieces(g.ink, cut[1]):
+            pieces = _scored(*piece_candidates(g.ink, line), classifier)
+        else:
+            pieces = ([], 0, np.zeros((0, 15)), np.zeros((0, 10)))
         out.append((g.box, cut, pieces))
     return out
 

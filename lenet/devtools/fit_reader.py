@@ -184,7 +184,7 @@ def _fit_pieces(train: Sequence[DrawnStrip], check: Sequence[DrawnStrip],
     print(f"# {len(y)} runs of pieces, {y.mean():.1%} whole digits", file=sys.stderr)
     readings = [strip_group_readings(s, classifier) for s in check]
     bias = best_bias(lambda b: combined_exact_rate(check, readings, params, b))
-    print(logistic_constants(("PIECE_MEAN", "PIECE_SCALE", "PIECE_WEIGHTS"), params))
+    print(logistic_constants(("PIECE_MEAN", "PIECE_SCALE", "PIECE_WEIGHTS"), params, 9))
     print(f"PIECE_COUNT_BIAS = {bias:g}")
     return 0
 
