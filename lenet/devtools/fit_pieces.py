@@ -50,8 +50,11 @@ def strip_group_readings(strip: DrawnStrip, classifier: rn.ClassifierLike) -> li
     return out
 
 
-def _label(cands: list, own: np.ndarray, totals: np.ndarray, purity: float,
-           coverage: float) -> list[float]:
+def candidate_labels(cands: list, own: np.ndarray, totals: np.ndarray, purity: float,
+                     coverage: float) -> list[float]:
+    """1.0 for each candidate whose ink (within the group, `own`: the digit each pixel
+    belongs to, -1 none) is at least `purity` one digit's and covers at least `coverage` of
+    that digit's ink (`totals` per digit), else 0.0 (cuts and pieces alike)."""
     ys = []
     for c in cands:
         o = own[(c.ink >= MASK_LEVEL) & (own >= 0)]
@@ -72,7 +75,7 @@ def piece_training_set(strips: Sequence[DrawnStrip], classifier: rn.ClassifierLi
         owner = owners(strip)
         totals = np.bincount(owner[owner >= 0], minlength=len(strip.number))
         for (x0, y0, x1, y1), _, (cands, _, x, _) in strip_group_readings(strip, classifier):
-            ys += _label(cands, owner[y0:y1, x0:x1], totals, purity, coverage)
+            ys += candidate_labels(cands, owner[y0:y1, x0:x1], totals, purity, coverage)
             xs.append(x)
     return np.concatenate(xs), np.asarray(ys, np.float64)
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from lenet.devtools.drawn import DrawnStrip, make_number_strips, render_strip
+from lenet.devtools.fit_pieces import candidate_labels
 from lenet.ink import number_reader as rn
 from lenet.ink.candidates import group_candidates
 from lenet.ink.grouping import segment_digits
@@ -65,15 +66,7 @@ def training_set(strips: Sequence[DrawnStrip], classifier: rn.ClassifierLike) ->
         owner = _owners(strip)
         totals = np.bincount(owner[owner >= 0], minlength=len(strip.number))
         for (x0, y0, x1, y1), cands, _, x, _ in _strip_groups(strip, classifier):
-            own = owner[y0:y1, x0:x1]
-            for c in cands:
-                o = own[(c.ink >= MASK_LEVEL) & (own >= 0)]
-                label = 0
-                if o.size:
-                    k = int(np.bincount(o).argmax())
-                    hits = int(np.count_nonzero(o == k))
-                    label = int(hits >= PURITY * o.size and hits >= COVERAGE * totals[k])
-                ys.append(label)
+            ys += candidate_labels(cands, owner[y0:y1, x0:x1], totals, PURITY, COVERAGE)
             xs.append(x)
     return np.concatenate(xs), np.asarray(ys, np.float64)
 
