@@ -18,13 +18,13 @@ ONE = SAMPLES[1][0]
 SEVEN = SAMPLES[7][0]
 
 
-def wait_for_answer(qtbot, window, digit=None) -> None:
+def wait_for_answer(qtbot, window, digit=None, timeout_ms: int = 3000) -> None:
     def answered():
         assert not window.answer.bars.is_empty()
         if digit is not None:
             assert window.answer.bars.predicted_digit() == digit
 
-    qtbot.waitUntil(answered, timeout=3000)
+    qtbot.waitUntil(answered, timeout=timeout_ms)
 
 
 def test_starts_empty_with_hint(window):
