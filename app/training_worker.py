@@ -115,7 +115,7 @@ def _prepare_engine(config: Any, on_progress: Callable[[Any], None]) -> None:
         return
     on_progress(Stage("Preparing the training engine… (the first run after installing "
                       "takes a minute or two)"))
-    compile_ahead(TRAINING)  # a first run: the pieces compile in parallel processes
+    compile_ahead(TRAINING, load=False)  # a first run: compiled in parallel processes
     warm_up(config)
     _engine_prepared.add(key)
 

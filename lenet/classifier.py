@@ -148,25 +148,32 @@ class Classifier:
     def variant_probabilities(self, images: np.ndarray) -> np.ndarray:
         """(N, len(VARIANTS), 10): the probabilities of every test-time variant of images
         (N, 28, 28) or one (28, 28), in one pass; variant 0 is the image itself."""
-        variants = input_variants(images)
-        n, v = variants.shape[:2]
-        return self.predict_proba(variants.reshape(n * v, 28, 28)).reshape(n, v, -1)
+        return self.variants_and_stability(images, with_stability=False)[0]
 
     def proba_and_stability(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For images (N, 28, 28) or one (28, 28), from one pass over every test-time variant:
         the probabilities (N, 10) and the stability (N,) — the mean probability that the
         image and its variants give the image's own answer (1.0: all agree fully); with
         second opinions the lowest such mean of all the networks, for this one's answer."""
+        probs, stability = self.variants_and_stability(images)
+        return probs[:, 0], stability
+
+    def variants_and_stability(self, images: np.ndarray,
+                               with_stability: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """`variant_probabilities` (N, V, 10) and the stability (N,) of `proba_and_stability`
+        (the second opinions read only if `with_stability`; else the stability is empty)."""
         variants = input_variants(images)
         n, v = variants.shape[:2]
         flat = variants.reshape(n * v, 28, 28)
         probs = self.predict_proba(flat).reshape(n, v, -1)
+        if not with_stability:
+            return probs, np.zeros(0, np.float32)
         answers = probs[:, 0].argmax(axis=1)
         stability = stability_of(probs, answers)
         for other in self.second_opinions:
             theirs = other.predict_proba(flat).reshape(n, v, -1)
             stability = np.minimum(stability, stability_of(theirs, answers))
-        return probs[:, 0], stability
+        return probs, stability
 
     def stability(self, images: np.ndarray) -> np.ndarray:
         """(N,) for images (N, 28, 28): see `proba_and_stability`."""

@@ -121,8 +121,10 @@ def job_command(name: str) -> list[str]:
     return [sys.executable, "-m", "lenet.compile_ahead", name]
 
 
-def compile_ahead(jobs: Sequence[str] = FIRST_SCREEN) -> float:
-    """Make the named jobs' kernels ready in this process; returns the seconds it took."""
+def compile_ahead(jobs: Sequence[str] = FIRST_SCREEN, load: bool = True) -> float:
+    """Make the named jobs' kernels ready in this process; returns the seconds it took.
+    `load` False: only compile them (in other processes, on a first start) — for a caller
+    whose own warm-up then loads them (`lenet.training.trainer.warm_up`)."""
     start = time.perf_counter()
     marker = _marker(jobs)
     helpers: list[subprocess.Popen] = []
@@ -140,7 +142,7 @@ def compile_ahead(jobs: Sequence[str] = FIRST_SCREEN) -> float:
         for p in helpers:
             if p.poll() is None:
                 p.kill()
-    for name in jobs:  # loads what the helpers wrote (or compiles what they could not)
+    for name in jobs if load else ():  # loads what the helpers wrote (or compiles the rest)
         run_job(name)
     try:
         marker.parent.mkdir(parents=True, exist_ok=True)

@@ -114,7 +114,7 @@ def _warm_up_saying_so(config, quiet: bool) -> None:
 
     def work() -> None:
         try:
-            compile_ahead(TRAINING)  # a first run: the pieces compile in parallel processes
+            compile_ahead(TRAINING, load=False)  # a first run: compiled in parallel processes
             warm_up(config)
         except Exception:  # the real run fails the same way, with its own message
             pass

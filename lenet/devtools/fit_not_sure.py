@@ -72,13 +72,12 @@ class Judged:
     classifier's stability (N,) (with its second opinions, if it has any)."""
 
     def __init__(self, classifier, inputs: np.ndarray, labels: np.ndarray) -> None:
-        pieces = range(0, len(inputs), 2000)
-        self.probs = np.concatenate([classifier.variant_probabilities(inputs[i : i + 2000])
-                                     for i in pieces]) if len(inputs) \
+        read = [classifier.variants_and_stability(inputs[i : i + 2000])
+                for i in range(0, len(inputs), 2000)]
+        self.probs = np.concatenate([p for p, _ in read]) if read \
             else np.zeros((0, 13, 10), np.float32)
-        self.stability = np.concatenate(
-            [classifier.proba_and_stability(inputs[i : i + 2000])[1] for i in pieces]) \
-            if len(inputs) else np.zeros(0, np.float32)
+        self.stability = np.concatenate([s for _, s in read]) if read \
+            else np.zeros(0, np.float32)
         self.labels = np.asarray(labels, np.int64)
         self.right = self.probs[:, 0].argmax(axis=1) == self.labels
 

@@ -32,13 +32,17 @@ def _scored(cands: list, n: int, classifier: rn.ClassifierLike) -> tuple:
     return cands, n, x, probs
 
 
+def strip_groups(strip: DrawnStrip) -> tuple[list, float]:
+    """The ink groups of the rendered strip, as `read_number` finds them, and their line
+    height (0 without groups)."""
+    groups = segment_digits(to_ink(render_strip(strip)))
+    return groups, (rn.line_height(groups) if groups else 0.0)
+
+
 def strip_group_readings(strip: DrawnStrip, classifier: rn.ClassifierLike) -> list[tuple]:
     """Per group of the rendered strip: (box, cut (cands, n, x, probs), piece (cands, n, x,
     probs)); the piece part is empty for a group `read_number` reads by its cuts only."""
-    groups = segment_digits(to_ink(render_strip(strip)))
-    if not groups:
-        return []
-    line = rn.line_height(groups)
+    groups, line = strip_groups(strip)
     out = []
     for g in groups:
         cut = _scored(*group_candidates(g.ink, line), classifier)

@@ -18,12 +18,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from lenet.devtools.drawn import DrawnStrip, make_number_strips, render_strip
-from lenet.devtools.fit_pieces import candidate_labels
+from lenet.devtools.drawn import DrawnStrip, make_number_strips
+from lenet.devtools.fit_pieces import candidate_labels, strip_groups
 from lenet.ink import number_reader as rn
 from lenet.ink.candidates import group_candidates
-from lenet.ink.grouping import segment_digits
-from lenet.ink.image import to_ink
 from lenet.ink.normalise import MASK_LEVEL
 from lenet.ink.strokes import render_strokes
 from lenet.ink.verifier import log_p_digit
@@ -46,10 +44,7 @@ def _owners(strip: DrawnStrip) -> np.ndarray:
 
 def _strip_groups(strip: DrawnStrip, classifier: rn.ClassifierLike) -> list[tuple]:
     """Per group of the rendered strip: (box, candidates, pieces, features, probabilities)."""
-    groups = segment_digits(to_ink(render_strip(strip)))
-    if not groups:
-        return []
-    line = rn.line_height(groups)
+    groups, line = strip_groups(strip)
     out = []
     for g in groups:
         cands, n = group_candidates(g.ink, line)
