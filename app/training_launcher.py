@@ -7,11 +7,12 @@ asking again shows the running dialog; quitting asks before stopping it.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app import help_texts
@@ -67,6 +68,10 @@ class TrainingLauncher(QObject):
                 return old
             old.close()
             old.deleteLater()
+            # Collect the old dialog's plot cycles from the event loop once Qt has deleted
+            # it: left to chance, the collector finalised pyqtgraph objects in the middle of
+            # other plotting calls, and the tests crashed now and then.
+            QTimer.singleShot(0, gc.collect)
         dialog = TrainingDialog(mode, self._settings, init=self._model.loaded.classifier,
                                 corrections=self._corrections, factory_for=factory_for,
                                 download=download, parent=self._window, scan=scan)
