@@ -37,7 +37,7 @@ def _ring(radius: float, width: float) -> np.ndarray:
 
 def _shapes() -> np.ndarray:
     """Digit-like images: lines thick and thin, rings, a cross, a dot, ink on the border,
-    nothing at all, and random blotches (N, 28, 28) float32 in [0, 1]."""
+    nothing at all, a loop inked full and random blotches (N, 28, 28) float32 in [0, 1]."""
     rng = np.random.default_rng(3)
     seven = np.maximum(_line((5, 6), (5, 21), 2, 3), _line((5, 21), (23, 10), 3, 1.5))
     cross = np.maximum(_line((4, 14), (24, 14), 2.5, 2.5), _line((14, 4), (14, 24), 2.5, 2.5))
@@ -46,7 +46,14 @@ def _shapes() -> np.ndarray:
     dot[13:15, 13:15] = 1.0
     blotches = (rng.random((6, H, W)) ** 3).astype(np.float32)
     return np.stack([_line((4, 14), (24, 12), 1.5, 4.5), _ring(8, 2.5), _ring(9, 5),
-                     seven, cross, edge, dot, np.zeros((H, W), np.float32), *blotches])
+                     seven, cross, edge, dot, np.zeros((H, W), np.float32), _inked_six(),
+                     *blotches])
+
+
+def _inked_six() -> np.ndarray:
+    """A 6 whose loop is inked full: a disc 9 px across under a 3 px stroke."""
+    disc = np.clip(4.5 - np.hypot(YY - 18, XX - 13) + 0.5, 0, 1).astype(np.float32)
+    return np.maximum(disc, _line((4, 17), (18, 10), 3, 3))
 
 
 def _box(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -76,12 +83,21 @@ def test_only_the_chosen_images_change_and_the_input_is_kept() -> None:
     np.testing.assert_array_equal(images, before)
     np.testing.assert_array_equal(out[~chosen], images[~chosen])
     inked = chosen & (images > PEN_MASK_LEVEL).any(axis=(1, 2))
-    inked[6] = False  # the dot, below
+    inked[[6, 8]] = False  # the dot, below, and the inked loop (next test)
     assert all(not np.array_equal(out[i], images[i]) for i in np.flatnonzero(inked))
     np.testing.assert_array_equal(out[7], images[7])  # no ink: nothing to redraw
     dot = pen_kernel(images[6:7], np.ones(1, bool), np.full(1, 3.0, np.float32),
                      np.ones(1, np.float32))
     np.testing.assert_array_equal(dot[0], images[6])  # a 2x2 dot thins to nothing: kept
+
+
+def test_a_loop_inked_full_is_left_as_it_was() -> None:
+    six = _inked_six()
+    one = np.ones(1, np.float32)
+    np.testing.assert_array_equal(pen_kernel(six[None], np.ones(1, bool), 2 * one, one)[0], six)
+    np.testing.assert_array_equal(pen_numpy(six, 2.0, 1.0), six)
+    stroke = _line((4, 17), (24, 10), 5, 5)  # a bold stroke is still redrawn
+    assert np.abs(pen_numpy(stroke, 2.0, 1.0) - stroke).max() > 0.5
 
 
 @pytest.mark.parametrize("width", [1.5, 2.5, 4.0])

@@ -13,6 +13,8 @@ To take the staircase out of slanted lines, a skeleton pixel with exactly two ne
 moves half-way towards their mean first. The digit keeps its box: the skeleton is scaled
 about the box centre (by at most `_MAX_RESCALE` either way) so that the redrawn ink's longer
 side, pen included, is the original's, as MNIST's 20 px box counts the pen too.
+A digit with a blob of ink (a loop inked full, more than about 7 px across) is left as it
+was: its skeleton would be a line where the loop was, a digit unlike its label.
 
 This is not the drawn test sets' process (`lenet.devtools.drawn`: centre lines traced into
 polylines, mouse sampling, wobble, a canvas): no strokes are traced or sampled here, so those
@@ -36,6 +38,13 @@ PEN_MASK_LEVEL = 0.5
 """Ink above this is the stroke whose skeleton is taken, and whose box is kept."""
 _MAX_RESCALE = 1.25
 """The skeleton is scaled by a factor in [1 / this, this] to keep the box."""
+_BLOB = 13
+"""A skeleton pixel this far (squared px) or farther from the nearest blank pixel sits in a
+blob, not a stroke (a loop inked full: thinning would leave a line where a loop was): such an
+image is left as it was. MNIST's bold strokes, 5-6 px, are 9-10 from their centre line."""
+_NEAR = np.array(sorted(((dy, dx) for dy in range(-3, 4) for dx in range(-3, 4)
+                         if dy * dy + dx * dx < _BLOB), key=lambda d: d[0] ** 2 + d[1] ** 2))
+"""(dy, dx) closer than `_BLOB`, nearest first: where a stroke pixel finds a blank one."""
 _FORWARD = ((0, 1), (1, -1), (1, 0), (1, 1))
 """(dy, dx) of the neighbours each pixel is joined to (the others join it)."""
 
@@ -53,8 +62,21 @@ def _segment_distance(py: float, px: float, ay: float, ax: float, by: float, bx:
 
 
 @njit(cache=True, nogil=True)
+def _in_blob(image: np.ndarray, y: int, x: int) -> bool:
+    """Whether pixel (y, x) of image (H, W) has no pixel at or below PEN_MASK_LEVEL closer
+    than `_BLOB` (squared px); outside the frame counts as blank."""
+    h, w = image.shape
+    for k in range(len(_NEAR)):
+        yy, xx = y + _NEAR[k, 0], x + _NEAR[k, 1]
+        if yy < 0 or yy >= h or xx < 0 or xx >= w or image[yy, xx] <= PEN_MASK_LEVEL:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
 def _redraw(image: np.ndarray, width: float, soft: float, out: np.ndarray) -> None:
-    """One image (H, W) redrawn with a pen into out (H, W) (a copy where no skeleton is left)."""
+    """One image (H, W) redrawn with a pen into out (H, W) (a copy where no skeleton is left
+    or the ink has a blob)."""
     h, w = image.shape
     s = np.zeros((h + 2, w + 2), np.uint8)
     y0, y1, x0, x1 = h, -1, w, -1
@@ -78,6 +100,9 @@ def _redraw(image: np.ndarray, width: float, soft: float, out: np.ndarray) -> No
                 m += 1
     if m == 0:  # a 2x2 blob thins to nothing: left as it was
         return
+    for k in range(m):
+        if _in_blob(image, ys[k] - 1, xs[k] - 1):
+            return
     py = np.empty(m)
     px = np.empty(m)
     sy0, sy1, sx0, sx1 = np.inf, -np.inf, np.inf, -np.inf
@@ -173,7 +198,12 @@ def pen_numpy(image: np.ndarray, width: float, soft: float) -> np.ndarray:
     skel = np.pad(skeleton_numpy(mask), 1)
     if not skel.any():
         return image.copy()
-    yx = np.argwhere(skel)  # padded (y, x), row-major like the kernel
+    blank = np.argwhere(~np.pad(mask, 1))  # padded (y, x): the frame's outside is blank
+    yx = np.argwhere(skel)
+    d2 = ((yx[:, None, :] - blank[None]) ** 2).sum(axis=2).min(axis=1)
+    if (d2 >= _BLOB).any():
+        return image.copy()
+    # padded (y, x) of the skeleton, row-major like the kernel
     ring = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
     near = np.stack([skel[yx[:, 0] + dy, yx[:, 1] + dx] for dy, dx in ring], axis=1)
     sums = sum(near[:, k, None] * (yx + ring[k]) for k in range(8))
