@@ -33,6 +33,7 @@ def test_the_bundled_recipe_is_what_made_the_bundled_model():
     assert RECIPES["bundled"].plain_final_epochs == 0
     assert RECIPES["bundled"].augmentation == "standard"
     assert RECIPES["bundled"].label_smoothing == 0 and RECIPES["bundled"].average_decay is None
+    assert RECIPES["bundled"].pen_strokes == 0
 
 
 def test_named_augmentations_change_the_augmentation_ranges():
@@ -43,7 +44,7 @@ def test_named_augmentations_change_the_augmentation_ranges():
     data = synthetic_digits(20)
     standard = Trainer(TrainConfig(augmentation="standard"), data).augment_config
     light = Trainer(TrainConfig(augmentation="light"), data).augment_config
-    assert standard == AugmentConfig()
+    assert standard == AugmentConfig(pen_prob=TrainConfig().pen_strokes)
     assert light.elastic_prob < standard.elastic_prob
     assert light.max_rotation < standard.max_rotation
     assert light.styles == standard.styles
@@ -73,7 +74,8 @@ def test_the_default_recipe_learns_in_one_epoch_on_the_full_training_set():
 
 
 def test_lenet_train_options_change_the_chosen_recipe(monkeypatch, tmp_path):
-    """What `lenet train --recipe bundled --epochs 3 --no-augment` hands the Trainer."""
+    """What `lenet train --recipe bundled --epochs 3 --no-augment --pen-strokes 0.3` hands
+    the Trainer."""
     import lenet.training.trainer as trainer
     from lenet.cli.commands import main
 
@@ -93,7 +95,7 @@ def test_lenet_train_options_change_the_chosen_recipe(monkeypatch, tmp_path):
     monkeypatch.setattr(commands, "_load_data", lambda data_dir: None)
     try:
         main(["train", "--recipe", "bundled", "--epochs", "3", "--no-augment",
-              "--out", str(tmp_path / "m.npz"), "--quiet"])
+              "--pen-strokes", "0.3", "--out", str(tmp_path / "m.npz"), "--quiet"])
     except Stop:
         pass
-    assert seen == [recipe("bundled", epochs=3, augment=False)]
+    assert seen == [recipe("bundled", epochs=3, augment=False, pen_strokes=0.3)]

@@ -294,6 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--augmentation", choices=list(AUGMENTATIONS),
                    help="how strong the random distortions are")
+    p.add_argument("--pen-strokes", type=float, metavar="SHARE",
+                   help="share of images redrawn with a round pen of random width (0-1)")
     p.add_argument("--plain-final-epochs", type=int,
                    help="the last epochs with writing styles but no random distortions")
     p.add_argument("--seed", type=int)

@@ -3,7 +3,8 @@
 Modules: `idx` (the IDX file format), `mnist` (the four files, `MnistData`, where they
 are), `download` (mirrors, SHA-256 checks, progress, cancel), `augment` (random affine,
 thickness and elastic distortion of training batches; its geometry in `augment_geometry`,
-its numba kernels and their NumPy twins in `augment_kernels`).
+its numba kernels and their NumPy twins in `augment_kernels`, writing styles by label in
+`augment_styles`, digits redrawn with a round pen in `augment_pen`).
 """
 
 from lenet.data.augment import AugmentConfig, augment_batch

@@ -7,6 +7,9 @@ wobbly lines.  One call, :func:`augment_batch`, applies per image (in this order
 0. **writing styles** (only when the labels are given) — strokes or gaps that turn an MNIST
    digit into another common way of writing it (a flagged 1, a crossed 7, a slashed or open
    0, ...), bold strokes and flat digits: :mod:`lenet.data.augment_styles`;
+0b. **pen strokes** (``pen_prob``) — the digit thinned to its skeleton and redrawn with a round
+   pen of constant width, like the app's canvas or a tablet pen: :mod:`lenet.data.augment_pen`
+   (these images skip the thickness change: the pen's width is theirs);
 1. **stroke thickness** — 3×3 grey-level dilation (max filter, square or cross element) or
    erosion (min filter, cross element), blended with the original by a random strength;
 2. **affine warp + elastic distortion** — one resampling pass.  Rotation, scale, aspect change
@@ -42,12 +45,14 @@ from lenet.data.augment_geometry import fit_in_frame, inverse_matrices, linear_p
 from lenet.data.augment_kernels import (
     OP_DILATE,
     OP_ERODE,
+    OP_NONE,
     gaussian_weights,
     ink_bbox_kernel,
     morph_kernel,
     smooth_fields,
     warp_kernel,
 )
+from lenet.data.augment_pen import pen_kernel
 from lenet.data.augment_styles import StyleConfig, draw_styles, synthesise_styles
 from lenet.nn.kernels.threads import hold_thread_pool
 
@@ -95,6 +100,13 @@ class AugmentConfig:
         styles: per-label style probabilities (:class:`StyleConfig`); used only when
             :func:`augment_batch` is given the labels.
 
+    Pen strokes (:mod:`lenet.data.augment_pen`):
+        pen_prob: probability of redrawing a digit's skeleton with a round pen (0: off, and
+            no random numbers drawn for it).
+        pen_width: (min, max) of the pen's width in px at 28×28 (uniform; MNIST's strokes
+            are about 1.5–4 px).
+        pen_soft: (min, max) width in px of the ramp across the pen's edge (anti-aliasing).
+
     Switches:
         enabled: master switch; ``False`` returns the images as float32 in [0, 1] unchanged.
         affine_enabled, morph_enabled, elastic_enabled: switch each stage on or off.
@@ -122,6 +134,10 @@ class AugmentConfig:
 
     styles: StyleConfig = field(default_factory=StyleConfig)
 
+    pen_prob: float = 0.0
+    pen_width: tuple[float, float] = (1.5, 4.0)
+    pen_soft: tuple[float, float] = (0.9, 1.4)
+
     enabled: bool = True
     affine_enabled: bool = True
     morph_enabled: bool = True
@@ -132,7 +148,8 @@ class AugmentConfig:
             raise ValueError("need 0 < scale_min <= scale_max")
         if min(self.max_shift, self.max_rotation, self.max_aspect, self.max_shear) < 0:
             raise ValueError("max_shift, max_rotation, max_aspect and max_shear must be >= 0")
-        for name in ("dilate_prob", "dilate_square_prob", "erode_prob", "elastic_prob"):
+        for name in ("dilate_prob", "dilate_square_prob", "erode_prob", "elastic_prob",
+                     "pen_prob"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1]")
         if self.dilate_prob + self.erode_prob > 1.0:
@@ -143,6 +160,10 @@ class AugmentConfig:
                 raise ValueError(f"{name} must satisfy 0 <= min <= max <= 1")
         if self.elastic_sigma <= 0 or self.elastic_alpha < 0:
             raise ValueError("need elastic_sigma > 0 and elastic_alpha >= 0")
+        for name in ("pen_width", "pen_soft"):
+            lo, hi = getattr(self, name)
+            if not 0.0 < lo <= hi:
+                raise ValueError(f"{name} must satisfy 0 < min <= max")
 
 
 # --------------------------------------------------------------------------------------------
@@ -201,6 +222,12 @@ def _draw_params(n: int, rng: np.random.Generator, cfg: AugmentConfig) -> _Param
     )
 
 
+def _lerp(bounds: tuple[float, float], u: np.ndarray) -> np.ndarray:
+    """float32 values between bounds = (lo, hi) at fractions u."""
+    lo, hi = bounds
+    return (lo + (hi - lo) * u).astype(np.float32)
+
+
 def _to_float01(images: np.ndarray) -> np.ndarray:
     """(N, H, W) uint8 (0–255) or float in [0, 1] → float32 in [0, 1] (may share memory)."""
     if images.dtype == np.uint8:
@@ -211,10 +238,13 @@ def _to_float01(images: np.ndarray) -> np.ndarray:
 
 
 def without_distortions(config: AugmentConfig) -> AugmentConfig:
-    """`config` with the random shifts, turns, scales, shears, thickness changes and elastic
-    warps off; the writing styles (other ways of writing a digit, not distortions) kept."""
+    """`config` with the random shifts, turns, scales, shears, thickness changes, elastic
+    warps and pen strokes off; the writing styles (other ways of writing a digit, not
+    distortions) kept. (With the pen strokes kept in the last 3 of 10 epochs too, MNIST test
+    fell from 99.44 % to 99.29 % and the drawn digits gained nothing.)"""
     return replace(config, max_shift=0.0, max_rotation=0.0, scale_min=1.0, scale_max=1.0,
-                   max_aspect=0.0, max_shear=0.0, morph_enabled=False, elastic_enabled=False)
+                   max_aspect=0.0, max_shear=0.0, morph_enabled=False, elastic_enabled=False,
+                   pen_prob=0.0)
 
 
 def augment_batch(
@@ -232,7 +262,7 @@ def augment_batch(
     config: the augmentation ranges and switches, see :class:`AugmentConfig`.
     labels: (N,) the digits' labels; given, writing styles are synthesised first
         (``config.styles``; its draws come after all the others, so without labels the
-        output is what it was before styles existed).
+        output is what it was before styles existed). The pen strokes' draws come last.
     Returns a new (N, H, W) float32 array in [0, 1].
 
     Typical use, once per epoch: ``x_aug = augment_batch(x_train, rng)`` (≈1 s for 60 000
@@ -251,6 +281,11 @@ def augment_batch(
     if labels is not None:
         x, aspect, scale = synthesise_styles(x, labels, draw_styles(n, rng), cfg.styles)
         p = p._replace(aspect=p.aspect * aspect, scale=p.scale * scale)
+    pen = None
+    if cfg.pen_prob > 0:
+        u = rng.random((3, n))
+        pen = (u[0] < cfg.pen_prob, _lerp(cfg.pen_width, u[1]), _lerp(cfg.pen_soft, u[2]))
+        p = p._replace(ops=np.where(pen[0], np.int8(OP_NONE), p.ops))
     weights = gaussian_weights(cfg.elastic_sigma, max(h, w))
     use_elastic = cfg.elastic_enabled and cfg.elastic_alpha > 0 and cfg.elastic_prob > 0
     out = np.empty((n, h, w), dtype=np.float32)
@@ -262,6 +297,8 @@ def augment_batch(
             sl = slice(start, min(start + _CHUNK, n))
             m = sl.stop - sl.start
             chunk = np.ascontiguousarray(x[sl])
+            if pen is not None:
+                chunk = pen_kernel(chunk, pen[0][sl], pen[1][sl], pen[2][sl])
             if cfg.morph_enabled:
                 chunk = morph_kernel(chunk, p.ops[sl], p.square[sl], p.strength[sl])
 

@@ -121,7 +121,12 @@ def warm_up_augmentation(config: TrainConfig | None = None) -> None:
     cfg = config or TrainConfig()
     rng, images, labels = _random_batch(cfg)
     if cfg.augment:
-        augment_batch(images, rng, AugmentConfig(**AUGMENTATIONS[cfg.augmentation]), labels)
+        augment_batch(images, rng, augmentation_of(cfg), labels)
+
+
+def augmentation_of(config: TrainConfig) -> AugmentConfig:
+    """The augmentation a run with `config` uses (when it augments)."""
+    return AugmentConfig(**AUGMENTATIONS[config.augmentation], pen_prob=config.pen_strokes)
 
 
 def warm_up_step(config: TrainConfig | None = None, serial: bool = False) -> None:
@@ -161,8 +166,7 @@ class Trainer:
         self.on_progress = on_progress or (lambda p: None)
         self.should_stop = should_stop or (lambda: False)
         self.init = init
-        self.augment_config = augment_config or AugmentConfig(
-            **AUGMENTATIONS[config.augmentation])
+        self.augment_config = augment_config or augmentation_of(config)
 
     def _split(self, rng: np.random.Generator):
         images, labels = self.data.train_images, np.asarray(self.data.train_labels)
