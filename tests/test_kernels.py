@@ -93,7 +93,7 @@ def test_parallel_and_serial_builds_agree():
 
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
 @pytest.mark.parametrize("pooling", ["max", "avg"])
-@pytest.mark.parametrize("batch", [1, 13])  # serial and thread-pool builds
+@pytest.mark.parametrize("batch", [1, 13, 37])  # image by image (< 16), by blocks of 8
 def test_fused_inference_matches_the_layers(activation, pooling, batch):
     from lenet.classifier import Classifier
     from lenet.nn.model import lenet5
@@ -142,12 +142,13 @@ def test_adam_kernel_matches_numpy():
 def test_parallel_and_serial_builds_have_separate_numba_caches():
     """numba keys its disk cache by qualified name: the same name for both builds made the
     parallel one load the serial machine code."""
-    from lenet.nn import fused_inference
+    from lenet.nn.kernels import conv_lanes
 
     pairs = [
         (conv_kernels._forward_parallel, conv_kernels._forward_serial),
         (conv_kernels._backward_parallel, conv_kernels._backward_serial),
-        (fused_inference._proba_parallel, fused_inference._proba_serial),
+        conv_lanes.forward_builds,
+        conv_lanes.backward_builds,
         *pool_kernels._KERNELS.values(),
         *elementwise_kernels._KERNELS.values(),
     ]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 from numba import get_num_threads, njit, prange
 
+from lenet.nn.kernels import conv_lanes
 from lenet.nn.kernels.conv_passes import GROUP, forward_pass, input_grad_pass, weight_grad_pass
 from lenet.nn.kernels.threads import parallel_and_serial, thread_pool
 
@@ -300,6 +301,8 @@ def conv2d_forward(
     """Convolve x (N, C, H, W) with w (F, C, K, K) plus b (F,) -> (N, F, Ho, Wo)."""
     x = np.ascontiguousarray(x)
     with thread_pool(x.shape[0] >= PARALLEL_MIN_BATCH) as parallel:
+        if conv_lanes.fits_forward(x.shape, w.shape, stride):
+            return conv_lanes.forward_builds[0 if parallel else 1](x, w, b, padding)
         if parallel:
             return _forward_parallel(x, w, b, padding, stride, get_num_threads())
         return _forward_serial(x, w, b, padding, stride, 1)
@@ -316,6 +319,10 @@ def conv2d_backward(
     """Gradients of conv2d_forward: returns (dx (N,C,H,W) or None, dw (F,C,K,K), db (F,))."""
     x, dout = np.ascontiguousarray(x), np.ascontiguousarray(dout)
     with thread_pool(x.shape[0] >= PARALLEL_MIN_BATCH) as parallel:
+        if conv_lanes.fits_backward(x.shape, w.shape, stride, need_dx):
+            kernel = conv_lanes.backward_builds[0 if parallel else 1]
+            dx, dw_parts, db_parts = kernel(x, w, dout, padding, need_dx)
+            return (dx if need_dx else None), _sum_parts(dw_parts), _sum_parts(db_parts)
         kernel = _backward_parallel if parallel else _backward_serial
         dx, dw, db = kernel(x, w, dout, padding, stride, need_dx, GRADIENT_CHUNKS)
     return (dx if need_dx else None), dw, db
