@@ -86,6 +86,47 @@ def test_pool_gradients(pool, n, c, h, w, k, s):
     check_layer(pool(k, s), x, rng)
 
 
+@pytest.mark.parametrize(
+    "n,c,h,w,k,s", [(2, 3, 8, 8, 2, 2), (1, 2, 7, 9, 3, 2), (5, 2, 6, 6, 2, 2)]
+)
+def test_max_pool_with_the_relu_folded_in(n, c, h, w, k, s):
+    """relu_first pools relu(x): its gradient against finite differences, and the same
+    numbers as a ReLU layer and then the pooling."""
+    rng = np.random.default_rng(7)
+    size = n * c * h * w  # distinct values, 85 % negative, none at the kink (0)
+    x = (rng.permutation(size).reshape(n, c, h, w) - round(0.85 * size) + 0.5) / 10
+    folded = MaxPool2D(k, s)
+    folded.relu_first = True
+    check_layer(folded, x, rng)
+    relu, pool = ReLU(), MaxPool2D(k, s)
+    out = folded.forward(x)
+    np.testing.assert_array_equal(out, pool.forward(relu.forward(x)))
+    assert (out == 0).any() and (out > 0).any()  # windows on both sides of the kink
+    dout = rng.standard_normal(out.shape)
+    np.testing.assert_array_equal(folded.backward(dout), relu.backward(pool.backward(dout)))
+
+
+def test_sequential_folds_a_relu_before_max_pooling_only_in_training():
+    from lenet.nn.model import lenet5
+
+    net = lenet5(rng=np.random.default_rng(8))
+    assert net.layers["act1"].folded and net.layers["pool1"].relu_first
+    assert not net.layers["act3"].folded  # a ReLU before a dense layer stays a layer
+    x = np.random.default_rng(9).standard_normal((2, 1, 28, 28)).astype(np.float32)
+    net.train()
+    assert net.layers["act1"].forward(x) is x  # passed through: the pooling applies it
+    net.eval()
+    assert net.forward_collect(x)["act1"].min() >= 0  # the view's maps are activated
+    assert not tanh_pooling_folds()
+
+
+def tanh_pooling_folds() -> bool:
+    from lenet.nn.model import lenet5
+
+    net = lenet5("tanh", "max", rng=np.random.default_rng(0))
+    return any(getattr(layer, "relu_first", False) for layer in net.layers.values())
+
+
 def test_flatten_round_trip():
     rng = np.random.default_rng(6)
     check_layer(Flatten(), rng.standard_normal((2, 3, 4, 5)), rng)

@@ -171,15 +171,25 @@ class Dense(Layer):
 
 
 class ReLU(Layer):
-    """max(x, 0), elementwise; any shape."""
+    """max(x, 0), elementwise; any shape.
+
+    `folded` (set by `Sequential` when a MaxPool2D follows): in training the pooling applies
+    it (relu then max = max then relu), and this layer passes values and gradients through."""
+
+    folded = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        self._passed = self.folded and self.training
+        if self._passed:
+            return x
         out = elementwise_kernels.relu_forward(x)
         if self.training:
             self._out = out
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
+        if self._passed:
+            return dout
         return elementwise_kernels.relu_backward(self._out, dout)
 
 
@@ -197,7 +207,11 @@ class Tanh(Layer):
 
 
 class MaxPool2D(Layer):
-    """Max over K x K windows with stride S (default S = K): (N, C, H, W) -> (N, C, Ho, Wo)."""
+    """Max over K x K windows with stride S (default S = K): (N, C, H, W) -> (N, C, Ho, Wo).
+
+    `relu_first` (set by `Sequential` after a folded ReLU): in training, pools relu(x)."""
+
+    relu_first = False
 
     def __init__(self, kernel_size: int = 2, stride: int | None = None) -> None:
         super().__init__()
@@ -205,7 +219,8 @@ class MaxPool2D(Layer):
         self.stride = stride or kernel_size
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        out, argmax = pool_kernels.max_pool_forward(x, self.kernel_size, self.stride)
+        out, argmax = pool_kernels.max_pool_forward(
+            x, self.kernel_size, self.stride, relu=self.relu_first and self.training)
         if self.training:
             self._argmax, self._hw = argmax, x.shape[2:]
         return out

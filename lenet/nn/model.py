@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 import numpy as np
@@ -23,6 +24,12 @@ class Sequential:
         first = next(iter(self.layers.values()), None)
         if first is not None and hasattr(first, "needs_input_grad"):
             first.needs_input_grad = False
+        # a ReLU right before a max pooling is applied by the pooling in training (one pass
+        # over the maps instead of three, forward and backward; the same numbers)
+        order = list(self.layers.values())
+        for act, pool in itertools.pairwise(order):
+            if type(act) is ReLU and type(pool) is MaxPool2D:
+                act.folded, pool.relu_first = True, True
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         for layer in self.layers.values():

@@ -3,7 +3,10 @@
     x: (N, C, H, W) -> out: (N, C, Ho, Wo),  Ho = (H - K) // S + 1,  Wo = (W - K) // S + 1
 
 Max pooling remembers, for every output, the flat index (y * W + x) of the input that won,
-so that the backward pass routes the gradient to exactly that input. Pooling has no
+so that the backward pass routes the gradient to exactly that input. With ``relu`` it pools
+relu(x) in the same pass (max and ReLU commute: relu(max) = max(relu)): a window whose
+maximum is not positive gives 0 and index -1, which the backward pass skips — a ReLU before
+the pooling then costs nothing in training (`lenet.nn.model.Sequential` folds it in). Pooling has no
 parameters and a few operations per element, so the batch loop is simply a ``prange``.
 """
 
@@ -15,7 +18,7 @@ from numba import prange
 from lenet.nn.kernels.threads import call_kernel, parallel_and_serial
 
 
-def _max_pool_forward(x, k, s):
+def _max_pool_forward(x, k, s, relu):
     N, C, H, W = x.shape
     Ho, Wo = (H - k) // s + 1, (W - k) // s + 1
     out = np.empty((N, C, Ho, Wo), dtype=x.dtype)
@@ -33,8 +36,11 @@ def _max_pool_forward(x, k, s):
                             best, at = r1[2 * ox], W
                         if r1[2 * ox + 1] > best:
                             best, at = r1[2 * ox + 1], W + 1
-                        out[n, c, oy, ox] = best
-                        argmax[n, c, oy, ox] = 2 * oy * W + 2 * ox + at
+                        if relu and not best > 0:
+                            out[n, c, oy, ox], argmax[n, c, oy, ox] = 0.0, -1
+                        else:
+                            out[n, c, oy, ox] = best
+                            argmax[n, c, oy, ox] = 2 * oy * W + 2 * ox + at
         return out, argmax
     for n in prange(N):
         for c in range(C):
@@ -47,8 +53,11 @@ def _max_pool_forward(x, k, s):
                             v = x[n, c, oy * s + ky, ox * s + kx]
                             if v > best:
                                 best, best_y, best_x = v, oy * s + ky, ox * s + kx
-                    out[n, c, oy, ox] = best
-                    argmax[n, c, oy, ox] = best_y * W + best_x
+                    if relu and not best > 0:
+                        out[n, c, oy, ox], argmax[n, c, oy, ox] = 0.0, -1
+                    else:
+                        out[n, c, oy, ox] = best
+                        argmax[n, c, oy, ox] = best_y * W + best_x
     return out, argmax
 
 
@@ -59,7 +68,9 @@ def _max_pool_backward(dout, argmax, H, W):
         for c in range(C):
             for oy in range(Ho):
                 for ox in range(Wo):
-                    dx[n, c, argmax[n, c, oy, ox]] += dout[n, c, oy, ox]
+                    at = argmax[n, c, oy, ox]
+                    if at >= 0:  # -1: a window ReLU zeroed (no gradient)
+                        dx[n, c, at] += dout[n, c, oy, ox]
     return dx.reshape(N, C, H, W)
 
 
@@ -109,14 +120,18 @@ _KERNELS = {
 PARALLEL_MIN_BATCH = 4
 
 
-def max_pool_forward(x: np.ndarray, kernel: int, stride: int) -> tuple[np.ndarray, np.ndarray]:
-    """x (N, C, H, W) -> (out (N, C, Ho, Wo), argmax (N, C, Ho, Wo) int32 flat input index)."""
+def max_pool_forward(
+    x: np.ndarray, kernel: int, stride: int, relu: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """x (N, C, H, W) -> (out (N, C, Ho, Wo), argmax (N, C, Ho, Wo) int32 flat input index);
+    with `relu`, out = max pool of relu(x) and argmax -1 where that is 0."""
     return call_kernel(
         _KERNELS["max_forward"],
         x.shape[0] >= PARALLEL_MIN_BATCH,
         np.ascontiguousarray(x),
         kernel,
         stride,
+        relu,
     )
 
 
