@@ -21,7 +21,7 @@ from lenet.devtools.styles import CANVAS as STYLE_CANVAS
 from lenet.devtools.styles import Style, draw_style_set, style_named
 from lenet.devtools.styles.templates import PLAIN
 from lenet.ink import Stroke, preprocess_image, preprocess_strokes, render_strokes
-from lenet.ink.not_a_digit import FEATURES, features, is_not_a_digit
+from lenet.ink.not_a_digit import FEATURES, NOVELTY_FEATURE, features, not_a_digit_for, novelty_of
 from lenet.model_file import bundled_model_path, load_model
 
 HELD_OUT_SEED = 2
@@ -97,7 +97,7 @@ def _rejected(classifier, pre) -> bool:
     if pre.solid:
         return True
     assert pre.image is not None, "the drawing came out empty"
-    return is_not_a_digit(pre.image, classifier.predict_proba(pre.image)[0])
+    return not_a_digit_for(classifier, pre.image, classifier.predict_proba(pre.image)[0])
 
 
 @pytest.mark.parametrize("name", sorted(JUNK))
@@ -133,9 +133,12 @@ def test_the_reject_generator_is_seeded_and_draws_every_kind():
 
 
 def test_features_are_finite_and_named(classifier):
+    """The bundled model has novelty statistics: the rule reads the novelty last."""
     pre = preprocess_strokes(_letter("A"), (CANVAS, CANVAS))
-    x = features(pre.image, classifier.predict_proba(pre.image)[0])
-    assert x.shape == (len(FEATURES),) and np.isfinite(x).all()
+    novelty = float(novelty_of(classifier, pre.image)[0])
+    x = features(pre.image, classifier.predict_proba(pre.image)[0], novelty)
+    assert x.shape == (len(FEATURES) + 1,) and np.isfinite(x).all()
+    assert FEATURES[-1] != NOVELTY_FEATURE and x[-1] == pytest.approx(np.log(novelty))
 
 
 def test_the_reject_set_on_a_held_out_seed(classifier):
@@ -165,7 +168,7 @@ def test_clean_digits_of_every_class_are_digits(classifier):
                                & (probs.max(axis=1) > 0.99))[:5]
         assert len(clean) == 5
         for i in clean:
-            assert not is_not_a_digit(pres[i].image, probs[i]), (c, int(i))
+            assert not not_a_digit_for(classifier, pres[i].image, probs[i]), (c, int(i))
 
 
 def test_squares_are_not_a_digit(classifier):
