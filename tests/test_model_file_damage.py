@@ -283,8 +283,8 @@ def _same_model(loaded: Classifier, original: Classifier) -> bool:
             and loaded.metadata["normalization"] == original.metadata["normalization"]
             and (loaded.novelty is None) == (original.novelty is None)
             and (original.novelty is None
-                 or np.array_equal(loaded.novelty.whiten, original.novelty.whiten)
-                 and np.array_equal(loaded.novelty.means, original.novelty.means)))
+                 or (np.array_equal(loaded.novelty.whiten, original.novelty.whiten)
+                 and np.array_equal(loaded.novelty.means, original.novelty.means))))
 
 
 @pytest.mark.parametrize("region", ["anywhere", "zip structure"])
