@@ -116,14 +116,15 @@ class Predictor:
             return Result(empty=False, solid=True)
         if preprocessed.empty or preprocessed.image is None or self._classifier is None:
             return Result(empty=True)
-        from lenet.ink.not_a_digit import is_not_a_digit
+        from lenet.ink.not_a_digit import not_a_digit_for
 
         image = np.asarray(preprocessed.image, dtype=np.float32)
         pred = self._classifier.classify(image)
         probabilities = np.asarray(pred.probabilities, dtype=np.float32)
         digit = DigitResult(image, int(pred.digit), float(pred.confidence), probabilities,
                             bool(pred.not_sure), preprocessed.box,
-                            not_a_digit=is_not_a_digit(image, probabilities))
+                            not_a_digit=not_a_digit_for(self._classifier, image,
+                                                        probabilities))
         acts = self._classifier.activations(image) if want_maps else None
         return Result(empty=False, digit=digit, activations=acts)
 

@@ -13,6 +13,10 @@ the lowest of the networks' means for the first network's answer: an answer anot
 does not hold either is doubtful (threshold UNSTABLE_BELOW_WITH_SECOND_OPINIONS). Chosen on
 one drawn set, measured on others, on MNIST test and on the writing styles
 (models/MODEL_CARD.md, "Not sure").
+
+A classifier may also carry its *novelty statistics* (`lenet.nn.class_gaussians`, fitted on
+its training digits when it was trained): `novelty_distances` then says how far an input's
+hidden features lie from every digit class, which the "not a digit" rule reads.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lenet.input_variants import input_variants
+from lenet.nn.class_gaussians import ClassGaussians
 from lenet.nn.fused_inference import FusedLeNet5
 from lenet.nn.kernels.readiness import use_compiled
 from lenet.nn.losses import softmax
@@ -70,7 +75,8 @@ class Prediction:
 class Classifier:
     """``net`` maps normalised (N, 1, 28, 28) float32 to (N, 10) logits."""
 
-    def __init__(self, net: Sequential, metadata: dict | None = None) -> None:
+    def __init__(self, net: Sequential, metadata: dict | None = None,
+                 novelty: ClassGaussians | None = None) -> None:
         self.net = net.eval()
         self.metadata = dict(metadata or {})
         norm = self.metadata.setdefault("normalization", {"mean": MNIST_MEAN, "std": MNIST_STD})
@@ -81,6 +87,7 @@ class Classifier:
         self._fused = FusedLeNet5.from_sequential(self.net)
         self._stages: list[Stage] | None = None  # built when first asked for
         self.second_opinions: tuple[Classifier, ...] = ()  # see the module docstring
+        self.novelty = novelty  # see the module docstring
 
     def normalize(self, images: np.ndarray) -> np.ndarray:
         """(N, 28, 28) or (28, 28) in [0, 1] -> (N, 1, 28, 28) float32, standardised."""
@@ -122,7 +129,43 @@ class Classifier:
         meta = dict(self.metadata)
         meta["calibration"] = {"method": "temperature", "temperature": float(temperature),
                                **facts}
-        return Classifier(self.net, meta).with_second_opinions(self.second_opinions)
+        return Classifier(self.net, meta, self.novelty).with_second_opinions(
+            self.second_opinions)
+
+    def hidden_features(self, images: np.ndarray, layer: str) -> np.ndarray:
+        """The output (N, D) float32 of the network's layer `layer` (e.g. "act4", fc2 after
+        its activation) for images (N, 28, 28) or one (28, 28) in [0, 1]."""
+        x = self.normalize(images)
+        if not use_compiled():
+            h = forward_plain(self.net, x, until=layer)
+            return h.reshape(len(x), -1).astype(np.float32)
+        parts = [self.net.forward_until(x[start : start + BATCH], layer)
+                 for start in range(0, len(x), BATCH)]
+        return np.concatenate(parts).reshape(len(x), -1).astype(np.float32)
+
+    def novelty_distances(self, images: np.ndarray) -> np.ndarray | None:
+        """(N, 10): how far images (N, 28, 28) or one (28, 28) lie from each digit class in
+        the network's hidden features (`ClassGaussians.distances`: 1 is a typical training
+        digit's nearest class); None if this model carries no novelty statistics."""
+        if self.novelty is None:
+            return None
+        return self.novelty.distances(self.hidden_features(images, self.novelty.layer))
+
+    def with_novelty(self, novelty: ClassGaussians | None) -> Classifier:
+        """This classifier, with `novelty` as its novelty statistics (see the module
+        docstring); ValueError if they do not fit the network."""
+        if novelty is not None:
+            layers = list(self.net.layers)
+            if novelty.layer not in layers:
+                raise ValueError(f"the novelty statistics read a layer {novelty.layer!r} "
+                                 "this network does not have")
+            probe = self.hidden_features(np.zeros((1, 28, 28), np.float32), novelty.layer)
+            c, d = novelty.means.shape
+            if c != 10 or novelty.whiten.shape != (d, d) or probe.shape[1] != d:
+                raise ValueError(f"the novelty statistics ({c} x {d}) do not fit layer "
+                                 f"{novelty.layer}'s {probe.shape[1]} features")
+        self.novelty = novelty
+        return self
 
     def with_second_opinions(self, others: tuple[Classifier, ...]) -> Classifier:
         """This classifier, with `others` as its second opinions (see the module docstring)."""

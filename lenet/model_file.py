@@ -7,6 +7,10 @@ Layout (a plain zip of ``.npy`` files, readable without this code):
                      parameter's name, shape and bytes (`params_sha256`), and one over
                      those and the metadata that decides the output (`model_sha256`)
     "conv1.W", ...   the parameters, names as in ``Sequential.params()``
+    "novelty.means", "novelty.whiten"
+                     optional (format 3): the novelty statistics (`lenet.nn.class_gaussians`),
+                     described by the metadata's "novelty" entry (layer, reference, what they
+                     were fitted on) with their own SHA-256 (`novelty_digest`)
 
 A model may have *second opinions* (`lenet.classifier`): other model files beside it named
 ``<name>.second-1.npz``, ``<name>.second-2.npz``, ...; `load_model` reads them too.
@@ -35,12 +39,15 @@ from numpy.lib import format as npy_format
 
 from lenet.atomic import atomic_write
 from lenet.classifier import MNIST_MEAN, MNIST_STD, Classifier
+from lenet.nn.class_gaussians import ClassGaussians
 from lenet.nn.layers import AvgPool2D, Tanh
 from lenet.nn.model import Sequential, lenet5
 
 FORMAT = "lenet-digits-model"
-FORMAT_VERSION = 2
-"""2: `model_sha256` covers the parameters *and* the metadata that decides the output.
+FORMAT_VERSION = 3
+"""3: may carry novelty statistics (written as 2 when it does not, so that a file without
+them stays readable by the programs that read 2).
+2: `model_sha256` covers the parameters *and* the metadata that decides the output.
 1: only `params_sha256` (still read, when its decisive metadata is the one it was written
 with: LeNet5, relu, max pooling, MNIST's normalisation)."""
 METADATA_KEY = "__metadata__"
@@ -53,6 +60,8 @@ MAX_ENTRY_BYTES = 4 * 2**20
 """No entry of a model file is larger (LeNet-5's largest array is 192 KB): a bigger one is
 refused before it is decompressed or allocated."""
 MAX_ENTRIES = 64
+NOVELTY_PREFIX = "novelty."
+_NOVELTY_NAMES = (f"{NOVELTY_PREFIX}means", f"{NOVELTY_PREFIX}whiten")
 _NAME = re.compile(r"^[A-Za-z0-9_.]{1,64}\.npy$")
 _V1_DECISIVE = {
     "architecture": {"name": "LeNet5", "activation": "relu", "pooling": "max"},
@@ -81,6 +90,17 @@ def model_digest(arrays: dict[str, np.ndarray], meta: dict) -> str:
     return hashlib.sha256(f"{params_digest(arrays)}|{decisive}".encode()).hexdigest()
 
 
+def novelty_digest(arrays: dict[str, np.ndarray], layer: str, reference: float) -> str:
+    """SHA-256 over the novelty arrays (as `params_digest`), their layer and reference."""
+    return hashlib.sha256(f"{params_digest(arrays)}|{layer}|{reference!r}".encode()).hexdigest()
+
+
+def _novelty_arrays(novelty: ClassGaussians) -> dict[str, np.ndarray]:
+    means, whiten = _NOVELTY_NAMES
+    return {means: np.asarray(novelty.means, np.float32),
+            whiten: np.asarray(novelty.whiten, np.float32)}
+
+
 def _architecture(net: Sequential) -> dict:
     """The architecture entry of a LeNet-5 built by `lenet5`, read from its layers."""
     kinds = {type(layer) for layer in net.layers.values()}
@@ -95,11 +115,20 @@ def save_model(classifier: Classifier, path: str | os.PathLike) -> Path:
     meta = dict(classifier.metadata)
     meta["architecture"] = _architecture(classifier.net)
     meta["normalization"] = {"mean": classifier.mean, "std": classifier.std}
-    meta.update(format=FORMAT, format_version=FORMAT_VERSION,
+    version = FORMAT_VERSION if classifier.novelty is not None else 2
+    meta.update(format=FORMAT, format_version=version,
                 params_sha256=params_digest(arrays), model_sha256=model_digest(arrays, meta))
+    extra: dict[str, np.ndarray] = {}
+    meta.pop("novelty", None)
+    if classifier.novelty is not None:
+        n = classifier.novelty
+        extra = _novelty_arrays(n)
+        facts = dict(classifier.metadata.get("novelty") or {})
+        meta["novelty"] = {**facts, "layer": n.layer, "reference": float(n.reference),
+                           "sha256": novelty_digest(extra, n.layer, float(n.reference))}
     header = np.frombuffer(json.dumps(meta, indent=1, sort_keys=True).encode(), dtype=np.uint8)
     with atomic_write(path) as f:
-        np.savez(f, **{METADATA_KEY: header}, **arrays)
+        np.savez(f, **{METADATA_KEY: header}, **arrays, **extra)
     return path
 
 
@@ -186,6 +215,25 @@ def _check_metadata(meta: object, path: Path) -> dict:
     return meta
 
 
+def _novelty(arrays: dict[str, np.ndarray], meta: dict, path: Path) -> ClassGaussians | None:
+    """The novelty statistics of a file (taken out of `arrays`), checked; None without."""
+    extra = {k: arrays.pop(k) for k in [k for k in arrays if k.startswith(NOVELTY_PREFIX)]}
+    facts = meta.get("novelty")
+    if facts is None and not extra:
+        return None
+    if not isinstance(facts, dict) or set(extra) != set(_NOVELTY_NAMES):
+        raise ModelFileError(f"{path}: its novelty statistics are incomplete")
+    layer, reference = facts.get("layer"), facts.get("reference")
+    if not (isinstance(layer, str) and _real(reference) and reference > 0):
+        raise ModelFileError(f"{path}: its novelty statistics are not usable")
+    if novelty_digest(extra, layer, reference) != facts.get("sha256"):
+        raise ModelFileError(
+            f"{path}: checksum mismatch: the novelty statistics were modified or damaged"
+        )
+    return ClassGaussians(layer, extra[_NOVELTY_NAMES[0]].astype(np.float64),
+                          extra[_NOVELTY_NAMES[1]].astype(np.float64), float(reference))
+
+
 def second_opinion_paths(path: str | os.PathLike) -> list[Path]:
     """The second opinions' files of the model file `path`: `<name>.second-1.npz`,
     `<name>.second-2.npz`, ... beside it (see `lenet.classifier`), in order."""
@@ -236,6 +284,7 @@ def _load(path: Path) -> Classifier:
             raise ModelFileError(f"{path}: {name} has dtype {a.dtype}, expected float32")
         if not np.isfinite(a).all():
             raise ModelFileError(f"{path}: {name} contains NaN or infinite values")
+    novelty = _novelty(arrays, meta, path)
     if meta["format_version"] == 1:
         ok = params_digest(arrays) == meta.get("params_sha256") and all(
             meta.get(k) == v for k, v in _V1_DECISIVE.items()) and "calibration" not in meta
@@ -249,9 +298,9 @@ def _load(path: Path) -> Classifier:
     try:
         net = lenet5(activation=arch["activation"], pooling=arch["pooling"])
         net.load_params(arrays)
+        return Classifier(net, meta).with_novelty(novelty)
     except ValueError as e:
         raise ModelFileError(f"{path}: {e}") from e
-    return Classifier(net, meta)
 
 
 def check_writable(path: str | os.PathLike) -> Path:

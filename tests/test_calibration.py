@@ -75,7 +75,7 @@ def test_training_calibrates_on_its_validation_split():
 
 def test_the_bundled_model_is_calibrated():
     model = load_model(bundled_model_path())
-    assert model.metadata["format_version"] == 2
+    assert model.metadata["format_version"] == 3  # 2 + its novelty statistics
     assert model.temperature != 1.0
     cal = model.metadata["calibration"]
     assert cal["nll_after"] < cal["nll_before"] and "validation split" in cal["fitted_on"]

@@ -280,7 +280,11 @@ def _same_model(loaded: Classifier, original: Classifier) -> bool:
     a, b = loaded.net.params(), original.net.params()
     return (params_digest(a) == params_digest(b)
             and loaded.metadata["architecture"] == original.metadata["architecture"]
-            and loaded.metadata["normalization"] == original.metadata["normalization"])
+            and loaded.metadata["normalization"] == original.metadata["normalization"]
+            and (loaded.novelty is None) == (original.novelty is None)
+            and (original.novelty is None
+                 or (np.array_equal(loaded.novelty.whiten, original.novelty.whiten)
+                 and np.array_equal(loaded.novelty.means, original.novelty.means))))
 
 
 @pytest.mark.parametrize("region", ["anywhere", "zip structure"])

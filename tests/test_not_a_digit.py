@@ -21,23 +21,32 @@ from lenet.devtools.styles import CANVAS as STYLE_CANVAS
 from lenet.devtools.styles import Style, draw_style_set, style_named
 from lenet.devtools.styles.templates import PLAIN
 from lenet.ink import Stroke, preprocess_image, preprocess_strokes, render_strokes
-from lenet.ink.not_a_digit import FEATURES, features, is_not_a_digit
+from lenet.ink.not_a_digit import (
+    FEATURES,
+    NOVELTY_FEATURE,
+    features,
+    is_not_a_digit,
+    not_a_digit_for,
+    novelty_of,
+)
 from lenet.model_file import bundled_model_path, load_model
 
 HELD_OUT_SEED = 2
 N_JUNK = 360
 JUNK_FLOOR = 0.80
 """Share of junk rejected on a held-out seed, per path: the goal. Measured with the bundled
-model: n=360, seed 2: 92.5 % (strokes), 94.2 % (image); n=1200, seed 1: see the model
-card. Losing a kind of junk (30 of 360) or most of the squares and letters fails it."""
+model (its novelty statistics read): n=360, seed 2: 92.8 % (strokes), 93.6 % (image; the
+plain rule 92.5 %, 94.2 %); n=1200, seed 1: see the model card. Losing a kind of junk (30
+of 360) or most of the squares and letters fails it."""
 N_DIGITS = 500
 DIGITS_CEILING = 0.01
 """Share of drawn MNIST test digits (n=500, seed 0) wrongly rejected, per path: the goal.
-Measured 0.2 % (strokes) and 0.0 % (image); n=1000: 0.4 % and 0.3 %."""
+Measured 0.4 % (strokes) and 0.4 % (image); n=1000: 0.3 % and 0.2 % (the plain rule: 0.2 %
+and 0.0 %; 0.4 % and 0.3 %)."""
 N_SQUARES = 60
 SQUARE_FLOOR = 0.80
-"""Share of held-out squares (seed 2) rejected, per path. Measured 88 % and 92 % (19 % on
-the strokes path before the rule read the box's corners)."""
+"""Share of held-out squares (seed 2) rejected, per path. Measured 97 % and 98 % (the plain
+rule 88 % and 92 %; 19 % on the strokes path before it read the box's corners)."""
 N_ZEROS = 30
 ZEROS_CEILING = 0.025
 """Share of 0s (round, slashed, open, flat up to 4:1; 30 of each, seed 0) rejected, per
@@ -46,8 +55,9 @@ N_PER_STYLE = 20
 STYLES_CEILING = 0.01
 PER_STYLE_CEILING = 0.10
 """Writing-style digits (20 per style, seed 0) rejected, per path, in all and per style.
-Measured 0.0 % (strokes) and 0.2 % (image: one bold digit whose ink is solid, never read by
-the rule); before the rule was fitted with styles 23 % of flat digits were rejected."""
+Measured 0.2 % on each path, 5 % of the flat (strokes) and of the bold (image) digits at
+most (the plain rule: 0.0 % and 0.2 %); before the rule was fitted with styles 23 % of flat
+digits were rejected."""
 CANVAS = 512
 
 needs_mnist = pytest.mark.skipif(
@@ -97,7 +107,7 @@ def _rejected(classifier, pre) -> bool:
     if pre.solid:
         return True
     assert pre.image is not None, "the drawing came out empty"
-    return is_not_a_digit(pre.image, classifier.predict_proba(pre.image)[0])
+    return not_a_digit_for(classifier, pre.image, classifier.predict_proba(pre.image)[0])
 
 
 @pytest.mark.parametrize("name", sorted(JUNK))
@@ -133,9 +143,12 @@ def test_the_reject_generator_is_seeded_and_draws_every_kind():
 
 
 def test_features_are_finite_and_named(classifier):
+    """The bundled model has novelty statistics: the rule reads the novelty last."""
     pre = preprocess_strokes(_letter("A"), (CANVAS, CANVAS))
-    x = features(pre.image, classifier.predict_proba(pre.image)[0])
-    assert x.shape == (len(FEATURES),) and np.isfinite(x).all()
+    novelty = float(novelty_of(classifier, pre.image)[0])
+    x = features(pre.image, classifier.predict_proba(pre.image)[0], novelty)
+    assert x.shape == (len(FEATURES) + 1,) and np.isfinite(x).all()
+    assert FEATURES[-1] != NOVELTY_FEATURE and x[-1] == pytest.approx(np.log(novelty))
 
 
 def test_the_reject_set_on_a_held_out_seed(classifier):
@@ -156,16 +169,24 @@ def test_drawn_test_digits_are_seldom_rejected(classifier):
 
 @needs_mnist
 def test_clean_digits_of_every_class_are_digits(classifier):
-    """Per class, the first five MNIST test digits the model reads right and sure."""
+    """Per class, the first five MNIST test digits the model reads right and sure: the plain
+    rule keeps every one; the novelty gate, which does not ask how sure the answer is, may
+    reject one unusual one of the 50 (it rejects test digit 54, a sure 6 whose loop crosses
+    its stem, as 2.5 times as novel as a typical digit, past the gate's 2.4; see the model
+    card, "Novelty")."""
     images, labels = load_test_digits()
     pres = [preprocess_image(im) for im in images[:400]]
     probs = classifier.predict_proba(np.stack([p.image for p in pres]))
+    rejected = []
     for c in range(10):
         clean = np.flatnonzero((labels[:400] == c) & (probs.argmax(axis=1) == c)
                                & (probs.max(axis=1) > 0.99))[:5]
         assert len(clean) == 5
         for i in clean:
-            assert not is_not_a_digit(pres[i].image, probs[i]), (c, int(i))
+            assert not is_not_a_digit(pres[i].image, probs[i]), (c, int(i))  # the plain rule
+            if not_a_digit_for(classifier, pres[i].image, probs[i]):
+                rejected.append((c, int(i)))
+    assert len(rejected) <= 1, rejected
 
 
 def test_squares_are_not_a_digit(classifier):

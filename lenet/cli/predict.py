@@ -37,7 +37,7 @@ from lenet.ink import (
     read_strokes,
     to_ink,
 )
-from lenet.ink.not_a_digit import is_not_a_digit
+from lenet.ink.not_a_digit import not_a_digit_for
 
 CHUNK = 256  # files preprocessed before one batched forward pass
 
@@ -49,7 +49,7 @@ def _answer(classifier: Classifier, probabilities: np.ndarray, stability: float,
         "digit": pred.digit,
         "confidence": round(pred.confidence, 6),
         "not_sure": pred.not_sure,
-        "not_a_digit": is_not_a_digit(image, probabilities),
+        "not_a_digit": not_a_digit_for(classifier, image, probabilities),
     }
 
 

@@ -38,6 +38,16 @@ class Sequential:
 
     __call__ = forward
 
+    def forward_until(self, x: np.ndarray, name: str) -> np.ndarray:
+        """The output of layer `name` (the layers after it are not run)."""
+        if name not in self.layers:
+            raise ValueError(f"no layer {name!r}")
+        for layer_name, layer in self.layers.items():
+            x = layer.forward(x)
+            if layer_name == name:
+                break
+        return x
+
     def backward(self, dout: np.ndarray) -> np.ndarray | None:
         for layer in reversed(self.layers.values()):
             dout = layer.backward(dout)

@@ -64,12 +64,15 @@ def forward_collect_plain(net: Sequential, x: np.ndarray) -> dict[str, np.ndarra
     return outputs
 
 
-def forward_plain(net: Sequential, x: np.ndarray) -> np.ndarray:
-    """The network's output for x (N, ...) — `Sequential.forward`'s twin, CHUNK at a time."""
+def forward_plain(net: Sequential, x: np.ndarray, until: str | None = None) -> np.ndarray:
+    """The network's output for x (N, ...) — `Sequential.forward`'s twin, CHUNK at a time;
+    `until`: the output of that layer instead (`Sequential.forward_until`'s twin)."""
     parts = []
     for start in range(0, max(len(x), 1), CHUNK):
         part = x[start : start + CHUNK]
-        for layer in net.layers.values():
+        for name, layer in net.layers.items():
             part = _layer(layer, part)
+            if name == until:
+                break
         parts.append(part)
     return parts[0] if len(parts) == 1 else np.concatenate(parts)

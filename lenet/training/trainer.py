@@ -34,6 +34,7 @@ from lenet.training.batches import Prefetched, block_batches, to_unit_float, tra
 from lenet.training.calibrate import expected_calibration_error, fit_temperature, nll
 from lenet.training.config import AUGMENTATIONS, TrainConfig
 from lenet.training.evaluate import evaluate
+from lenet.training.novelty import NOVELTY_IMAGES, with_novelty_statistics
 
 DIVERGED_LOSS = 100.0
 """A mean cross-entropy above this (nats; a fresh network starts near ln 10 = 2.3) means the
@@ -308,6 +309,10 @@ class Trainer:
         net.eval()
         if len(x_val):  # temperature scaling on the held-out split (never the test set)
             classifier = calibrate_on(classifier, to_unit_float(x_val), y_val)
+        # what "not a digit" measures novelty against: the digits the network was trained on
+        classifier = with_novelty_statistics(
+            classifier, to_unit_float(x_train[:NOVELTY_IMAGES]), y_train[:NOVELTY_IMAGES],
+            self.augment_config if cfg.augment else None, cfg.seed)
         seconds = time.perf_counter() - start
         test_acc = per_class = None
         if len(self.data.test_images):

@@ -3,7 +3,8 @@
 Every drawing goes through both paths (strokes → `preprocess_strokes`, the app's canvas;
 rendered image → `preprocess_image`, ``lenet predict``); MNIST digits go through the image
 path as they are. `Judged` keeps, per input, whether it was empty, solid (ink too thick to
-be strokes: rejected without asking the network) or classified, with the rule's features.
+be strokes: rejected without asking the network) or classified, with the rule's features
+(with the novelty feature when the classifier has novelty statistics).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 from lenet.devtools.drawn.redraw import CANVAS, make_drawn_set, render_drawn_set
 from lenet.devtools.junk.shapes import make_junk_set
 from lenet.ink import ClassifierLike, Preprocessed, Stroke, preprocess_image, preprocess_strokes
-from lenet.ink.not_a_digit import THRESHOLD, features, p_not_a_digit
+from lenet.ink.not_a_digit import FEATURES, Rule, features, novelty_of, rule_for
 
 
 @dataclass
@@ -29,12 +30,13 @@ class Judged:
     x: np.ndarray
     digit: np.ndarray
 
-    def rejected(self, params: tuple | None = None, threshold: float = THRESHOLD) -> np.ndarray:
-        """(N,) bool: "not a digit" (solid, or classified with P ≥ threshold)."""
+    def rejected(self, rule: Rule | None = None) -> np.ndarray:
+        """(N,) bool: "not a digit" (solid, or classified and rejected by `rule`; None: the
+        fitted rule for these features, `rule_for`)."""
         out = self.solid.copy()
         ok = ~self.empty & ~self.solid
         if ok.any():
-            out[ok] = p_not_a_digit(self.x[ok], params) >= threshold
+            out[ok] = (rule or rule_for(self.x)).rejects(self.x[ok])
         return out
 
     def subset(self, keep: np.ndarray) -> Judged:
@@ -43,18 +45,19 @@ class Judged:
 
 def judge(inputs: Sequence[Preprocessed], classifier: ClassifierLike) -> Judged:
     """The rule's view of preprocessed inputs (one batched forward pass)."""
-    from lenet.ink.not_a_digit import FEATURES
-
     n = len(inputs)
     empty = np.array([p.empty and not p.solid for p in inputs], bool)
     solid = np.array([p.solid for p in inputs], bool)
-    x = np.full((n, len(FEATURES)), np.nan)
+    with_novelty = novelty_of(classifier, np.zeros((1, 28, 28), np.float32)) is not None
+    x = np.full((n, len(FEATURES) + with_novelty), np.nan)
     digit = np.full(n, -1, np.int64)
     real = [i for i, p in enumerate(inputs) if p.image is not None]
     if real:
-        probs = classifier.predict_proba(np.stack([inputs[i].image for i in real]))
-        for i, p in zip(real, probs, strict=True):
-            x[i] = features(inputs[i].image, p)
+        images = np.stack([inputs[i].image for i in real])
+        probs = classifier.predict_proba(images)
+        novelty = novelty_of(classifier, images) if with_novelty else [None] * len(real)
+        for i, p, v in zip(real, probs, novelty, strict=True):
+            x[i] = features(inputs[i].image, p, v)
             digit[i] = int(p.argmax())
     return Judged(empty, solid, x, digit)
 
@@ -99,10 +102,9 @@ def mnist_judged(images: np.ndarray, classifier: ClassifierLike) -> Judged:
     return judge([preprocess_image(im) for im in images], classifier)
 
 
-def rates(kinds: Sequence[str], judged: Judged, params: tuple | None = None,
-          threshold: float = THRESHOLD) -> dict[str, float]:
-    """Share rejected per kind, and "all"."""
-    rej = judged.rejected(params, threshold)
+def rates(kinds: Sequence[str], judged: Judged, rule: Rule | None = None) -> dict[str, float]:
+    """Share rejected per kind, and "all" (rule None: the fitted one, `rule_for`)."""
+    rej = judged.rejected(rule)
     k = np.asarray(kinds)
     out = {kind: float(rej[k == kind].mean()) for kind in dict.fromkeys(kinds)}
     out["all"] = float(rej.mean())

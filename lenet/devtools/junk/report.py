@@ -29,18 +29,19 @@ from lenet.devtools.junk.measure import (
     styles_judged,
 )
 from lenet.ink import ClassifierLike, preprocess_strokes
-from lenet.ink.not_a_digit import is_not_a_digit
+from lenet.ink.not_a_digit import not_a_digit_for
 
 
 def rule_ms(classifier: ClassifierLike, drawings: Sequence, canvas: int) -> float:
-    """Milliseconds the rule adds to one live answer (features and P, mean over drawings)."""
+    """Milliseconds the rule adds to one live answer (the novelty, if the model has its
+    statistics, the features and P; mean over drawings)."""
     pres = [p for p in (preprocess_strokes(d, (canvas, canvas)) for d in drawings)
             if p.image is not None]
     probs = classifier.predict_proba(np.stack([p.image for p in pres]))
-    is_not_a_digit(pres[0].image, probs[0])  # the skeleton's kernel loaded
+    not_a_digit_for(classifier, pres[0].image, probs[0])  # the skeleton's kernel loaded
     t0 = time.perf_counter()
     for p, q in zip(pres, probs, strict=True):
-        is_not_a_digit(p.image, q)
+        not_a_digit_for(classifier, p.image, q)
     return 1000.0 * (time.perf_counter() - t0) / len(pres)
 
 
