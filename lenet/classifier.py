@@ -159,7 +159,9 @@ class Classifier:
             if novelty.layer not in layers:
                 raise ValueError(f"the novelty statistics read a layer {novelty.layer!r} "
                                  "this network does not have")
-            probe = self.hidden_features(np.zeros((1, 28, 28), np.float32), novelty.layer)
+            # in plain NumPy: a model loads before anything is compiled (the very first start)
+            probe = forward_plain(self.net, self.normalize(np.zeros((1, 28, 28), np.float32)),
+                                  until=novelty.layer).reshape(1, -1)
             c, d = novelty.means.shape
             if c != 10 or novelty.whiten.shape != (d, d) or probe.shape[1] != d:
                 raise ValueError(f"the novelty statistics ({c} x {d}) do not fit layer "

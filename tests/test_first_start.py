@@ -233,3 +233,18 @@ def test_the_first_screen_calls_no_compiled_kernel_while_numpy_answers():
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_loading_the_bundled_model_runs_no_compiled_kernel(monkeypatch):
+    """The app loads its model before anything is compiled: on the very first start a
+    kernel called while loading would compile for seconds before the first answer (the
+    novelty statistics' shape check once did: 8-10 s on an empty cache)."""
+    from lenet.nn.model import Sequential
+
+    def compiled_path(*_args, **_kwargs):
+        raise AssertionError("a compiled kernel was called while loading")
+
+    monkeypatch.setattr(Sequential, "forward", compiled_path)
+    monkeypatch.setattr(Sequential, "forward_until", compiled_path)
+    classifier = _bundled()
+    assert classifier.novelty is not None and classifier.second_opinions
