@@ -23,24 +23,29 @@ def _max_pool_forward(x, k, s, relu):
     Ho, Wo = (H - k) // s + 1, (W - k) // s + 1
     out = np.empty((N, C, Ho, Wo), dtype=x.dtype)
     argmax = np.empty((N, C, Ho, Wo), dtype=np.int32)
-    if k == 2 and s == 2:  # LeNet's pooling: the four candidates written out, no inner loops
+    if k == 2 and s == 2:  # LeNet's pooling: the four candidates compared without branches
         for n in prange(N):
             for c in range(C):
                 for oy in range(Ho):
                     r0, r1 = x[n, c, 2 * oy], x[n, c, 2 * oy + 1]
+                    o, a = out[n, c, oy], argmax[n, c, oy]
+                    base = 2 * oy * W
                     for ox in range(Wo):
-                        best, at = r0[2 * ox], 0
-                        if r0[2 * ox + 1] > best:
-                            best, at = r0[2 * ox + 1], 1
-                        if r1[2 * ox] > best:
-                            best, at = r1[2 * ox], W
-                        if r1[2 * ox + 1] > best:
-                            best, at = r1[2 * ox + 1], W + 1
-                        if relu and not best > 0:
-                            out[n, c, oy, ox], argmax[n, c, oy, ox] = 0.0, -1
-                        else:
-                            out[n, c, oy, ox] = best
-                            argmax[n, c, oy, ox] = 2 * oy * W + 2 * ox + at
+                        # the first maximum in the order r0[2ox], r0[2ox+1], r1[2ox], r1[2ox+1]
+                        v0, v1 = r0[2 * ox], r0[2 * ox + 1]
+                        v2, v3 = r1[2 * ox], r1[2 * ox + 1]
+                        top = v1 if v1 > v0 else v0
+                        at_top = 1 if v1 > v0 else 0
+                        bottom = v3 if v3 > v2 else v2
+                        at_bottom = W + 1 if v3 > v2 else W
+                        best = bottom if bottom > top else top
+                        at = base + 2 * ox + (at_bottom if bottom > top else at_top)
+                        if relu:
+                            keep = best > 0
+                            best = best if keep else 0.0
+                            at = at if keep else -1
+                        o[ox] = best
+                        a[ox] = at
         return out, argmax
     for n in prange(N):
         for c in range(C):
