@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from lenet.nn.kernels.conv_passes import rows_pass2, rows_pass4
 from lenet.nn.kernels.threads import parallel_and_serial
 
 LANES = 8
@@ -58,92 +59,12 @@ def _gather(x, n0, pad, xq):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _rows_pass(xr, o0, o1, o2, o3, w, f, c, ky, rows, row_in, row_out):
-    """Adds filters f..f+3's kernel row ky on channel c into four output planes:
-    o_g[r * row_out + j] += sum over kx of w[f+g, c, ky, kx] * xr[r * row_in + j + LANES*kx]
-    for `rows` rows r and j < row_out (xr starts at the input's row ky)."""
-    p, q, u, v = w[f, c, ky], w[f + 1, c, ky], w[f + 2, c, ky], w[f + 3, c, ky]
-    p0, p1, p2, p3, p4 = p[0], p[1], p[2], p[3], p[4]
-    q0, q1, q2, q3, q4 = q[0], q[1], q[2], q[3], q[4]
-    u0, u1, u2, u3, u4 = u[0], u[1], u[2], u[3], u[4]
-    v0, v1, v2, v3, v4 = v[0], v[1], v[2], v[3], v[4]
-    for r in range(rows):
-        x = xr[r * row_in : r * row_in + row_out + 4 * LANES]
-        a0, a1 = o0[r * row_out : (r + 1) * row_out], o1[r * row_out : (r + 1) * row_out]
-        a2, a3 = o2[r * row_out : (r + 1) * row_out], o3[r * row_out : (r + 1) * row_out]
-        for j in range(row_out):
-            x0, x1, x2 = x[j], x[j + LANES], x[j + 2 * LANES]
-            x3, x4 = x[j + 3 * LANES], x[j + 4 * LANES]
-            a0[j] += p0 * x0 + p1 * x1 + p2 * x2 + p3 * x3 + p4 * x4
-            a1[j] += q0 * x0 + q1 * x1 + q2 * x2 + q3 * x3 + q4 * x4
-            a2[j] += u0 * x0 + u1 * x1 + u2 * x2 + u3 * x3 + u4 * x4
-            a3[j] += v0 * x0 + v1 * x1 + v2 * x2 + v3 * x3 + v4 * x4
-
-
-@njit(cache=True, nogil=True, fastmath=True)
-def _rows_pass2(xr, o0, o1, w, f, c, ky, rows, row_in, row_out):
-    """`_rows_pass` for the last two filters f, f+1 (conv1's six filters: four, then two)."""
-    p, q = w[f, c, ky], w[f + 1, c, ky]
-    p0, p1, p2, p3, p4 = p[0], p[1], p[2], p[3], p[4]
-    q0, q1, q2, q3, q4 = q[0], q[1], q[2], q[3], q[4]
-    for r in range(rows):
-        x = xr[r * row_in : r * row_in + row_out + 4 * LANES]
-        a0, a1 = o0[r * row_out : (r + 1) * row_out], o1[r * row_out : (r + 1) * row_out]
-        for j in range(row_out):
-            x0, x1, x2 = x[j], x[j + LANES], x[j + 2 * LANES]
-            x3, x4 = x[j + 3 * LANES], x[j + 4 * LANES]
-            a0[j] += p0 * x0 + p1 * x1 + p2 * x2 + p3 * x3 + p4 * x4
-            a1[j] += q0 * x0 + q1 * x1 + q2 * x2 + q3 * x3 + q4 * x4
-
-
-@njit(cache=True, nogil=True, fastmath=True)
-def block_conv(xf, w, b, rows, row_in, row_out, out):
-    """A block's convolution: xf (C, rows_in * row_in) interleaved planes (a kernel's reach
-    of zeros included) -> out (F, rows * row_out), F a multiple of 2; bias added."""
-    F, C, K = w.shape[0], w.shape[1], w.shape[2]
-    for f in range(F):
-        for i in range(rows * row_out):
-            out[f, i] = b[f]
-    for f in range(0, F - F % 4, 4):
-        for c in range(C):
-            for ky in range(K):
-                _rows_pass(xf[c, ky * row_in :], out[f], out[f + 1], out[f + 2], out[f + 3],
-                           w, f, c, ky, rows, row_in, row_out)
-    if F % 4:
-        f = F - 2
-        for c in range(C):
-            for ky in range(K):
-                _rows_pass2(xf[c, ky * row_in :], out[f], out[f + 1], w, f, c, ky, rows, row_in,
-                            row_out)
-
-
-def _forward(x, w, b, pad):
-    N, C, H, W = x.shape
-    F, K = w.shape[0], w.shape[2]
-    Hp, Wp = H + 2 * pad, W + 2 * pad
-    Ho, Wo, Wq = Hp - K + 1, Wp - K + 1, Wp + E
-    out = np.empty((N, F, Ho, Wo), dtype=x.dtype)
-    row_in, row_out = Wq * LANES, Wo * LANES
-    for blk in prange((N + LANES - 1) // LANES):
-        xq = np.empty((C, Hp, Wq, LANES), dtype=x.dtype)
-        acc = np.empty((F, Ho * row_out), dtype=x.dtype)
-        n0 = blk * LANES
-        _gather(x, n0, pad, xq)
-        xf = xq.reshape(C, Hp * row_in)
-        block_conv(xf, w, b, Ho, row_in, row_out, acc)
-        for lane in range(min(LANES, N - n0)):
-            for f in range(F):
-                for oy in range(Ho):
-                    for ox in range(Wo):
-                        out[n0 + lane, f, oy, ox] = acc[f, (oy * Wo + ox) * LANES + lane]
-    return out
-
-
-@njit(cache=True, nogil=True, fastmath=True)
 def _weight_grad_pass(xf, df, f, c, ky, row, L, dw):
     """Adds filters f, f+1's gradient for (channel c, kernel row ky) into dw (F, C, 5, 5):
     sums over the L flat positions of the padded output gradient times the input shifted
-    by each tap (both planes have rows of `row` floats)."""
+    by each tap (both planes have rows of `row` floats). `conv_passes.tap_sums` with its
+    step the constant LANES: called with the step as an argument, conv2's weight gradient
+    took 5-8 % longer (interleaved in one process)."""
     d0 = df[f, E * row + E * LANES : E * row + E * LANES + L]
     d1 = df[f + 1, E * row + E * LANES : E * row + E * LANES + L]
     x = xf[c, ky * row : ky * row + L + 4 * LANES]
@@ -176,24 +97,47 @@ def _weight_grad_pass(xf, df, f, c, ky, row, L, dw):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _input_grad_pass(df, w, f, c, ky, rows, row, r0, r1):
-    """Adds filter f's kernel row ky into the input-gradient planes r0, r1 of channels c, c+1
-    (rows of `row` floats): r[y, j] += sum over kx of w[f, c, ky, kx] *
-    df[f, y - ky + E, j + LANES * (E - kx)] for the `rows` rows y = ky .. ky + rows - 1 that
-    the output gradient reaches."""
-    p, q = w[f, c, ky], w[f, c + 1, ky]
-    p0, p1, p2, p3, p4 = p[0], p[1], p[2], p[3], p[4]
-    q0, q1, q2, q3, q4 = q[0], q[1], q[2], q[3], q[4]
-    for y in range(ky, ky + rows):  # the rows that output row y - ky reaches
-        src = (y - ky + E) * row
-        g = df[f, src : src + row]
-        a, b = r0[y * row : (y + 1) * row], r1[y * row : (y + 1) * row]
-        n = row - 4 * LANES
-        for j in range(n):
-            g4, g3, g2 = g[j], g[j + LANES], g[j + 2 * LANES]
-            g1, g0 = g[j + 3 * LANES], g[j + 4 * LANES]
-            a[j] += p0 * g0 + p1 * g1 + p2 * g2 + p3 * g3 + p4 * g4
-            b[j] += q0 * g0 + q1 * g1 + q2 * g2 + q3 * g3 + q4 * g4
+def block_conv(xf, w, b, rows, row_in, row_out, out):
+    """A block's convolution: xf (C, rows_in * row_in) interleaved planes (a kernel's reach
+    of zeros included) -> out (F, rows * row_out), F a multiple of 2; bias added."""
+    F, C, K = w.shape[0], w.shape[1], w.shape[2]
+    for f in range(F):
+        for i in range(rows * row_out):
+            out[f, i] = b[f]
+    for f in range(0, F - F % 4, 4):
+        for c in range(C):
+            for ky in range(K):
+                rows_pass4(xf[c, ky * row_in :], out[f], out[f + 1], out[f + 2], out[f + 3],
+                           w[f, c, ky], w[f + 1, c, ky], w[f + 2, c, ky], w[f + 3, c, ky],
+                           rows, row_in, row_out, row_out, LANES)
+    if F % 4:
+        f = F - 2
+        for c in range(C):
+            for ky in range(K):
+                rows_pass2(xf[c, ky * row_in :], out[f], out[f + 1], w[f, c, ky],
+                           w[f + 1, c, ky], rows, row_in, row_out, row_out, LANES)
+
+
+def _forward(x, w, b, pad):
+    N, C, H, W = x.shape
+    F, K = w.shape[0], w.shape[2]
+    Hp, Wp = H + 2 * pad, W + 2 * pad
+    Ho, Wo, Wq = Hp - K + 1, Wp - K + 1, Wp + E
+    out = np.empty((N, F, Ho, Wo), dtype=x.dtype)
+    row_in, row_out = Wq * LANES, Wo * LANES
+    for blk in prange((N + LANES - 1) // LANES):
+        xq = np.empty((C, Hp, Wq, LANES), dtype=x.dtype)
+        acc = np.empty((F, Ho * row_out), dtype=x.dtype)
+        n0 = blk * LANES
+        _gather(x, n0, pad, xq)
+        xf = xq.reshape(C, Hp * row_in)
+        block_conv(xf, w, b, Ho, row_in, row_out, acc)
+        for lane in range(min(LANES, N - n0)):
+            for f in range(F):
+                for oy in range(Ho):
+                    for ox in range(Wo):
+                        out[n0 + lane, f, oy, ox] = acc[f, (oy * Wo + ox) * LANES + lane]
+    return out
 
 
 def _backward(x, w, dout, pad, need_dx):
@@ -204,6 +148,12 @@ def _backward(x, w, dout, pad, need_dx):
     row = Wq * LANES
     L = (Ho - 1) * row + Wo * LANES
     blocks = (N + LANES - 1) // LANES
+    flipped = np.empty((F if need_dx else 0, C, K, K), dtype=w.dtype)
+    for f in range(flipped.shape[0]):  # each kernel row reversed: the input gradient's weights
+        for c in range(C):
+            for ky in range(K):
+                for kx in range(K):
+                    flipped[f, c, ky, kx] = w[f, c, ky, K - 1 - kx]
     dx = np.zeros(x.shape if need_dx else (0, C, H, W), dtype=x.dtype)
     dw_parts = np.zeros((blocks, F, C, K, K), dtype=x.dtype)
     db_parts = np.zeros((blocks, F), dtype=x.dtype)
@@ -234,7 +184,11 @@ def _backward(x, w, dout, pad, need_dx):
             for c in range(0, C - C % 2, 2):
                 for f in range(F):
                     for ky in range(K):
-                        _input_grad_pass(df, w, f, c, ky, Ho, row, dxf[c], dxf[c + 1])
+                        # rows y = ky .. ky + Ho - 1, the ones output row y - ky reaches, from
+                        # the output gradient's rows y - ky + E
+                        rows_pass2(df[f, E * row :], dxf[c, ky * row :], dxf[c + 1, ky * row :],
+                                   flipped[f, c, ky], flipped[f, c + 1, ky], Ho, row, row,
+                                   row - 4 * LANES, LANES)
             for lane in range(lanes):
                 for c in range(C):
                     for y in range(H):
