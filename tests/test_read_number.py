@@ -32,12 +32,13 @@ better; the 2 of "52" falls into two runs of skeleton pieces, its top read as a 
 the piece verifier was refitted with piece runs of at least 0.7 line heights; before, the
 cuts alone read "2"). "00", which the cuts alone read as "60", is read from the skeleton
 pieces (`lenet.ink.piece_candidates`). The strokes path reads all of them."""
-TOUCHING_FLOOR = 0.4
+TOUCHING_FLOOR = 0.525
 STROKES_TOUCHING_FLOOR = 0.75
 """Drawn strips in which *every* neighbouring pair touches (40 strips of MNIST test digits,
-seed 0), read exactly. Measured (2026-12-01, bundled model): from the image 0.525 (by the
-cuts alone, without the skeleton pieces, 0.225; straight vertical cuts at the expected
-positions, an older reader, 0.10); from the strokes 0.875."""
+seed 0), read exactly. Measured (2026-12-01, bundled model): from the image 0.575 (0.50
+when groups narrower than 0.8 x their height were never cut, where a "1" touches a 0 or
+an 8; by the cuts alone, without the skeleton pieces, 0.225; straight vertical cuts at the
+expected positions, an older reader, 0.10); from the strokes 0.875."""
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +176,20 @@ def test_narrow_group_is_never_cut(model) -> None:
     assert n == 1 and len(cands) == 1
 
 
+@pytest.mark.parametrize("name", ["0", "2", "8"])
+def test_narrow_single_digits_get_few_cuts_and_stay_whole(name: str, model) -> None:
+    # half to 0.8 times as wide as tall: cut (a "1" touching a 0 is no wider), but by at
+    # most NARROW_MAX_CUTS cuts, and a digit alone is still read as one
+    strokes = [Stroke(p * np.array([0.8 * H, H]) + 20, PEN) for p in GLYPHS[name]]
+    ink = render_strokes(strokes, (H + 40, H + 40))
+    (group,) = rn.segment_digits(ink)
+    h, w = group.ink.shape
+    assert candidates.MIN_SPLIT_ASPECT * h <= w < candidates.NARROW_GROUP * h
+    _, n = candidates.group_candidates(group.ink, float(h))
+    assert 2 <= n <= candidates.NARROW_MAX_CUTS + 1
+    assert _read(ink, model) == name
+
+
 def test_verifier_prefers_whole_digits_to_fragments(model) -> None:
     ink, _ = strip("70", touching=(1,))
     (group,) = rn.segment_digits(ink)
@@ -225,8 +240,9 @@ def test_training_labels_and_bias_search(test_digits, model) -> None:
     assert x.shape == (len(y), len(verifier.FEATURES))
     digits = sum(len(s.number) for s in strips)
     # most digits have a candidate that is exactly them (a digit may have a few, cut a pixel
-    # apart), and most candidates are not digits
-    assert 0.5 * digits <= y.sum() <= 2 * digits and y.mean() < 0.3
+    # apart: single digits as narrow as half their height are cut too), and most candidates
+    # are not digits
+    assert 0.5 * digits <= y.sum() <= 3 * digits and y.mean() < 0.3
     groups = [_strip_groups(s, model) for s in strips]
     params = (verifier.FEATURE_MEAN, verifier.FEATURE_SCALE, verifier.VERIFIER_WEIGHTS)
     assert exact_rate(strips, groups, params, verifier.COUNT_BIAS) == pytest.approx(

@@ -55,8 +55,8 @@ def _seams(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return total, paths
 
 
-def find_cuts(ink: np.ndarray) -> list[tuple[np.ndarray, float]]:
-    """Candidate cuts through a group's ink (h, w), left to right.
+def find_cuts(ink: np.ndarray, max_cuts: int = MAX_CUTS) -> list[tuple[np.ndarray, float]]:
+    """At most `max_cuts` candidate cuts through a group's ink (h, w), left to right.
 
     Each cut is (h,) int, the first column right of the cut in each row, and the ink it
     crosses (in full pixels of the CUT_HEIGHT-row copy). Cuts never cross each other.
@@ -82,7 +82,7 @@ def find_cuts(ink: np.ndarray) -> list[tuple[np.ndarray, float]]:
         if any(abs(share[i] - share[k]) < CUT_SPACING for k in kept):
             continue
         kept.append(int(i))
-        if len(kept) == MAX_CUTS:
+        if len(kept) == max_cuts:
             break
     kept.sort(key=lambda i: share[i])
     rows = np.minimum((np.arange(h) * hs) // h, hs - 1)

@@ -210,9 +210,9 @@ def shifted(c: Candidate | StrokeCandidate, probs: np.ndarray, x0: int, y0: int,
 
 def reads_pieces(ink: np.ndarray, cut_pieces: int) -> bool:
     """Whether a group's ink (h, w), which the cuts split into `cut_pieces`, is also read as
-    runs of its skeleton pieces: when it is cut at all. (Groups too narrow to cut, where a
-    "1" touches the next digit, read 1.75 points more of drawn seed 3 as pieces too, but
-    split apart single digits of held-out seed 0, a 6 into "10", so that was not kept.)"""
+    runs of its skeleton pieces: when it is cut at all (from `candidates.MIN_SPLIT_ASPECT`
+    = half as wide as tall, so that a "1" touching a 0 is read; this also splits a few
+    single digits, a 6 into "10", see the model card)."""
     return cut_pieces > 1
 
 

@@ -23,7 +23,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from lenet.ink.candidates import MIN_SPLIT_ASPECT
 from lenet.ink.grouping import DigitBox, segment_digits
 from lenet.ink.number_reader import (
     COUNT_MARGIN,
@@ -42,6 +41,8 @@ from lenet.ink.strokes import Stroke, render_strokes
 
 __all__ = ["read_strokes"]
 
+ONE_STROKE_ASPECT = 0.8
+"""A one-stroke run narrower than this x its height is never cut (it is one digit's stroke)."""
 MAX_P_TO_CUT = 0.5
 """A one-stroke digit the stroke verifier gives at least this P(one digit) is never cut
 (strokes drawn digit by digit hold one digit each, as a rule)."""
@@ -99,14 +100,14 @@ def chains_by_count(spans: Sequence[tuple[int, int]], scores: np.ndarray,
 
 def _one_stroke(c: StrokeCandidate, probs: np.ndarray, p_one: float, unsure: bool,
                 line: float, classifier: ClassifierLike, area: float) -> list[ReadDigit]:
-    """A run's digit; a one-stroke run at least a line height wide and MIN_SPLIT_ASPECT as
+    """A run's digit; a one-stroke run at least a line height wide and ONE_STROKE_ASPECT as
     wide as tall may hold digits written in one stroke ("00"): its ink is read as the image
     reader reads a group, by its cuts only (skeleton pieces stand for strokes, and the
     strokes are known here). Its digits are kept when the stroke verifier doubts the run
     (P(one digit) < MAX_P_TO_CUT); otherwise the run stays one digit, with the image
     reader's doubt about it added to its own."""
     h, w = c.ink.shape
-    if c.stop - c.start == 1 and w >= MIN_SPLIT_ASPECT * h and w >= line:
+    if c.stop - c.start == 1 and w >= ONE_STROKE_ASPECT * h and w >= line:
         x0, y0 = c.origin
         read = read_group(DigitBox((x0, y0, x0 + w, y0 + h), c.ink), line, classifier, area,
                           pieces=False)
