@@ -185,3 +185,34 @@ def test_training_steps_give_the_same_weights_on_any_thread_count():
         set_threads(before)
     for name in one:
         np.testing.assert_array_equal(one[name], two[name], err_msg=name)
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_softmax_cross_entropy_kernel_matches_its_numpy_twin(smoothing: float) -> None:
+    from lenet.nn.kernels.softmax_ce import (
+        softmax_cross_entropy,
+        softmax_cross_entropy_numpy,
+    )
+
+    rng = np.random.default_rng(3)
+    logits = (rng.standard_normal((37, 10)) * 8).astype(np.float32)
+    logits[0, 4] = 300.0  # far past exp's float32 range: the row is shifted first
+    labels = rng.integers(0, 10, 37)
+    results = []
+    for loss in (softmax_cross_entropy, softmax_cross_entropy_numpy):
+        probs, grad = np.empty_like(logits), np.empty_like(logits)
+        results.append((loss(logits, labels, smoothing, probs, grad), probs, grad))
+    (a, pa, ga), (b, pb, gb) = results
+    assert np.isfinite(a) and a == pytest.approx(b, rel=1e-6)
+    np.testing.assert_allclose(pa, pb, atol=1e-7)
+    np.testing.assert_allclose(ga, gb, atol=1e-8)
+    np.testing.assert_allclose(ga.sum(axis=1), 0.0, atol=1e-7)  # softmax - target sums to 0
+
+
+def test_softmax_cross_entropy_kernel_carries_nan_to_the_loss() -> None:
+    from lenet.nn.kernels.softmax_ce import softmax_cross_entropy
+
+    logits = np.zeros((4, 10), np.float32)
+    logits[2, 3] = np.nan
+    probs, grad = np.empty_like(logits), np.empty_like(logits)
+    assert np.isnan(softmax_cross_entropy(logits, np.arange(4), 0.0, probs, grad))

@@ -175,3 +175,10 @@ def test_layers_reject_wrong_input_shapes():
         Conv2D(3, 4, 3).forward(np.zeros((1, 1, 8, 8), np.float32))
     with pytest.raises(ValueError, match="expects"):
         Dense(5, 2).forward(np.zeros((1, 4), np.float32))
+
+
+def test_softmax_cross_entropy_rejects_labels_that_are_not_classes():
+    logits = np.zeros((3, 10), np.float32)
+    for labels in (np.array([0, 10, 2]), np.array([0, -1, 2])):
+        with pytest.raises(ValueError, match="class indices"):
+            SoftmaxCrossEntropy().forward(logits, labels)

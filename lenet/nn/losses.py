@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from lenet.nn.kernels.readiness import use_compiled
+from lenet.nn.kernels.softmax_ce import softmax_cross_entropy, softmax_cross_entropy_numpy
+
 
 def softmax(logits: np.ndarray) -> np.ndarray:
     """Row-wise softmax of logits (N, K) -> probabilities (N, K); stable for large logits."""
@@ -39,21 +42,17 @@ class SoftmaxCrossEntropy:
             raise ValueError(
                 f"logits (N, K) and labels (N,) expected, got {logits.shape}, {labels.shape}"
             )
-        logp = log_softmax(logits)
-        self._probs = np.exp(logp)
-        self._labels = labels
-        nll = -logp[np.arange(len(labels)), labels].mean()
-        eps = self.label_smoothing
-        if eps:
-            return float((1 - eps) * nll - eps * logp.mean(axis=1).mean())
-        return float(nll)
+        labels = np.asarray(labels, np.int64)
+        if labels.size and (labels.min() < 0 or labels.max() >= logits.shape[1]):
+            raise ValueError(f"labels must be class indices 0..{logits.shape[1] - 1}")
+        self._probs = np.empty_like(logits)
+        self._grad = np.empty_like(logits)
+        loss = softmax_cross_entropy if use_compiled() else softmax_cross_entropy_numpy
+        return float(loss(logits, labels, float(self.label_smoothing), self._probs, self._grad))
 
     def backward(self) -> np.ndarray:
-        n, k = self._probs.shape
-        eps = self.label_smoothing
-        d = self._probs - eps / k if eps else self._probs.copy()
-        d[np.arange(n), self._labels] -= 1.0 - eps
-        return d / n
+        """d loss / d logits (N, K) of the last forward (computed there)."""
+        return self._grad
 
     @property
     def probabilities(self) -> np.ndarray:
