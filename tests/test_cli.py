@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from lenet.cli import main
@@ -237,3 +238,31 @@ def test_bench_compares_with_pytorchs_best_of_onednn_on_and_off():
     table = format_table(ours)
     assert "2.00x" in table and "0.25x" in table  # 3000 / 1500, 30 / 120
     assert "oneDNN on: train b64 1,000" in table and "oneDNN off: train b64 1,500" in table
+
+
+def test_paired_rounds_alternate_with_a_pytorch_worker_and_take_its_better_rate():
+    """With a stand-in for the PyTorch worker (no torch here): one ratio per round, against
+    the better of oneDNN on and off, and the worker is asked for each in turn."""
+    import sys
+
+    from lenet.bench.paired import paired_train_ratio
+
+    fake = ("import sys\nprint('ready', flush=True)\n"
+            "for line in sys.stdin:\n"
+            "    print(1000.0 if line.strip() == 'on' else 1500.0, flush=True)\n")
+    r = paired_train_ratio(1, rounds=3, batch=8, seconds=0.05,
+                           worker=[sys.executable, "-c", fake])
+    assert r["torch_onednn_on"] == [1000.0] * 3 and r["torch_onednn_off"] == [1500.0] * 3
+    assert len(r["lenet"]) == 3 and all(v > 0 for v in r["lenet"])
+    assert r["ratios"] == pytest.approx([v / 1500.0 for v in r["lenet"]])
+    assert r["median_ratio"] == pytest.approx(float(np.median(r["ratios"])))
+
+
+def test_paired_rounds_say_when_the_pytorch_worker_cannot_start():
+    import sys
+
+    from lenet.bench.paired import paired_train_ratio
+
+    with pytest.raises(RuntimeError, match="did not start"):
+        paired_train_ratio(1, rounds=1, batch=8, seconds=0.05,
+                           worker=[sys.executable, "-c", "raise SystemExit(1)"])

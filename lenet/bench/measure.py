@@ -14,7 +14,8 @@ Measured (medians over repeats, after a warm-up that also triggers numba's compi
 
 With ``with_torch`` the same LeNet-5 in PyTorch (an optional extra, never used by the engine)
 is measured in the same run (``lenet.bench.torch_reference``, in its own process) with the
-same thread count, and ratios are reported.
+same thread count, and ratios are reported; the training step at batch 64 also in
+alternating rounds of both (``lenet.bench.paired``), a ratio the machine's drift spares.
 """
 
 from __future__ import annotations
@@ -62,9 +63,8 @@ def latencies_us(fn: Callable[[], None], calls: int) -> np.ndarray:
     return times * 1e6
 
 
-def train_rate(batch: int, rng: np.random.Generator, quick: bool) -> float:
-    """Median images/s of one training step (forward + backward + Adam) of a fresh LeNet-5
-    on random data at `batch`, with the thread count in use, after three warm-up steps."""
+def training_step(batch: int, rng: np.random.Generator) -> Callable[[], None]:
+    """One training step (forward + backward + Adam) of a fresh LeNet-5 on a random batch."""
     net, loss_fn = lenet5(rng=rng), SoftmaxCrossEntropy()
     opt = Adam(net.params(), net.grads())
     x = rng.standard_normal((batch, 1, 28, 28)).astype(np.float32)
@@ -76,6 +76,13 @@ def train_rate(batch: int, rng: np.random.Generator, quick: bool) -> float:
         net.backward(loss_fn.backward())
         opt.step()
 
+    return step
+
+
+def train_rate(batch: int, rng: np.random.Generator, quick: bool) -> float:
+    """Median images/s of `training_step` at `batch`, with the thread count in use, after
+    three warm-up steps."""
+    step = training_step(batch, rng)
     for _ in range(3):
         step()
     repeats, min_s = (3, 0.3) if quick else (5, 1.0)
@@ -208,6 +215,11 @@ def run_bench(
         runs = [_bench_torch_in_subprocess(results["threads"], quick, log, onednn)
                 for onednn in (True, False)]
         results["torch_by_onednn"] = {"on": runs[0], "off": runs[1]}
+        from lenet.bench.paired import paired_train_ratio
+
+        log("training at batch 64, lenet and PyTorch in alternating rounds...")
+        results["paired_train_b64"] = paired_train_ratio(
+            results["threads"], *((3, 64, 0.5) if quick else (7, 64, 1.0)), log=log)
         results["torch"] = ref = _best_of(runs)
         results["ratio_vs_torch"] = {
             "train_images_per_s": {
@@ -270,6 +282,14 @@ def format_table(r: dict) -> str:
         rows.append(f"{'sgemm peak GFLOP/s (1024x1024)':<34}{peak:>14.2f}")
     if "torch_by_onednn" in r:
         rows.append("torch: its best per measure of the runs with and without oneDNN")
+    if "paired_train_b64" in r:
+        p = r["paired_train_b64"]
+        rows.append(f"train b64 in {p['rounds']} alternating rounds: lenet / torch's best "
+                    f"{np.median(p['ratios']):.2f}x median "
+                    f"({min(p['ratios']):.2f}-{max(p['ratios']):.2f}x; "
+                    f"lenet {np.median(p['lenet']):,.0f}, torch oneDNN on "
+                    f"{np.median(p['torch_onednn_on']):,.0f}, off "
+                    f"{np.median(p['torch_onednn_off']):,.0f} images/s)")
     for state, t in r.get("torch_by_onednn", {}).items():
         rows.append(f"torch, oneDNN {state}: train b64 {t['train_images_per_s']['64']:,.0f} "
                     f"images/s, inference {t['infer_images_per_s']:,.0f} images/s, "

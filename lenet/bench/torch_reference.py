@@ -16,6 +16,23 @@ import numpy as np
 from lenet.bench.measure import BATCH_SIZES, latencies_us, median_rate
 
 
+def _lenet5(nn):  # torch.nn, imported by the caller (torch is an optional extra)
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(400, 120),
+        nn.ReLU(),
+        nn.Linear(120, 84),
+        nn.ReLU(),
+        nn.Linear(84, 10),
+    )
+
+
 def bench_torch(threads: int, quick: bool, log: Callable[[str], None],
                 onednn: bool = True) -> dict:
     """The same measurements for an equivalent PyTorch LeNet-5 (CPU); `onednn` False turns
@@ -29,20 +46,7 @@ def bench_torch(threads: int, quick: bool, log: Callable[[str], None],
     repeats, min_s = (3, 0.3) if quick else (5, 1.0)
 
     def make() -> nn.Module:
-        return nn.Sequential(
-            nn.Conv2d(1, 6, 5, padding=2),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.Conv2d(6, 16, 5),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.Flatten(),
-            nn.Linear(400, 120),
-            nn.ReLU(),
-            nn.Linear(120, 84),
-            nn.ReLU(),
-            nn.Linear(84, 10),
-        )
+        return _lenet5(nn)
 
     out: dict = {"threads": threads, "version": torch.__version__, "onednn": onednn,
                  "train_images_per_s": {}}
@@ -86,12 +90,51 @@ def bench_torch(threads: int, quick: bool, log: Callable[[str], None],
     return out
 
 
+def serve_train_rounds(threads: int, batch: int, seconds: float) -> None:
+    """Answer ``on`` / ``off`` lines on stdin with one line each: the images/s of the
+    training step at `batch` over `seconds`, with oneDNN on or off (`lenet.bench.paired`
+    alternates these rounds with its own); stops at end of input."""
+    import sys
+
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    steps = {}
+    for state in ("on", "off"):
+        torch.backends.mkldnn.enabled = state == "on"
+        net = _lenet5(nn)
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        x, y = torch.randn(batch, 1, 28, 28), torch.randint(0, 10, (batch,))
+
+        def step(net=net, opt=opt, x=x, y=y) -> None:
+            opt.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            opt.step()
+
+        for _ in range(3):
+            step()
+        steps[state] = step
+    print("ready", flush=True)
+    for line in sys.stdin:
+        state = line.strip()
+        torch.backends.mkldnn.enabled = state == "on"
+        print(median_rate(steps[state], batch, 1, seconds), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--no-onednn", action="store_true", help="PyTorch without oneDNN")
+    parser.add_argument("--serve-train", type=int, metavar="BATCH",
+                        help="serve training rounds at BATCH (see serve_train_rounds)")
+    parser.add_argument("--seconds", type=float, default=1.0, help="length of a served round")
     args = parser.parse_args()
+    if args.serve_train:
+        serve_train_rounds(args.threads, args.serve_train, args.seconds)
+        return
     print(json.dumps(bench_torch(args.threads, args.quick, lambda msg: None,
                                  onednn=not args.no_onednn)))
 
