@@ -33,6 +33,22 @@ def _lenet5(nn):  # torch.nn, imported by the caller (torch is an optional extra
     )
 
 
+def _training_step(torch, nn, batch: int) -> Callable[[], None]:
+    """A fresh LeNet-5's training step (Adam) on a random batch, after three warm-up steps."""
+    net = _lenet5(nn)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    x, y = torch.randn(batch, 1, 28, 28), torch.randint(0, 10, (batch,))
+
+    def step() -> None:
+        opt.zero_grad()
+        nn.functional.cross_entropy(net(x), y).backward()
+        opt.step()
+
+    for _ in range(3):
+        step()
+    return step
+
+
 def bench_torch(threads: int, quick: bool, log: Callable[[str], None],
                 onednn: bool = True) -> dict:
     """The same measurements for an equivalent PyTorch LeNet-5 (CPU); `onednn` False turns
@@ -51,18 +67,7 @@ def bench_torch(threads: int, quick: bool, log: Callable[[str], None],
     out: dict = {"threads": threads, "version": torch.__version__, "onednn": onednn,
                  "train_images_per_s": {}}
     for bs in BATCH_SIZES:
-        net = make()
-        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-        x = torch.randn(bs, 1, 28, 28)
-        y = torch.randint(0, 10, (bs,))
-
-        def step(net=net, opt=opt, x=x, y=y) -> None:
-            opt.zero_grad()
-            nn.functional.cross_entropy(net(x), y).backward()
-            opt.step()
-
-        for _ in range(3):
-            step()
+        step = _training_step(torch, nn, bs)
         out["train_images_per_s"][str(bs)] = median_rate(step, bs, repeats, min_s)
         log(f"torch train batch {bs}: {out['train_images_per_s'][str(bs)]:,.0f} images/s")
 
@@ -104,18 +109,7 @@ def serve_train_rounds(threads: int, batch: int, seconds: float) -> None:
     steps = {}
     for state in ("on", "off"):
         torch.backends.mkldnn.enabled = state == "on"
-        net = _lenet5(nn)
-        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-        x, y = torch.randn(batch, 1, 28, 28), torch.randint(0, 10, (batch,))
-
-        def step(net=net, opt=opt, x=x, y=y) -> None:
-            opt.zero_grad()
-            nn.functional.cross_entropy(net(x), y).backward()
-            opt.step()
-
-        for _ in range(3):
-            step()
-        steps[state] = step
+        steps[state] = _training_step(torch, nn, batch)
     print("ready", flush=True)
     for line in sys.stdin:
         state = line.strip()
