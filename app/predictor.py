@@ -208,8 +208,9 @@ WIDE_ASPECT = 1.6
 def looks_like_several_digits(ink: np.ndarray) -> bool:
     """True when an ink array (H, W) float in [0, 1] looks like more than one digit: its
     ink is over WIDE_ASPECT times as wide as tall, or it falls into separate digit groups
-    (`lenet.ink.segment_digits`)."""
-    from lenet.ink import segment_digits
+    (`lenet.ink.digit_groups`: a fragment such as a 5's flag drawn apart is no digit of its
+    own, as the number reader reads it)."""
+    from lenet.ink import digit_groups
 
     rows = np.flatnonzero((ink > 0.5).any(axis=1))
     cols = np.flatnonzero((ink > 0.5).any(axis=0))
@@ -217,7 +218,7 @@ def looks_like_several_digits(ink: np.ndarray) -> bool:
         return False
     if cols[-1] - cols[0] + 1 > WIDE_ASPECT * (rows[-1] - rows[0] + 1):
         return True
-    return len(segment_digits(np.asarray(ink, dtype=np.float32))) >= 2
+    return len(digit_groups(np.asarray(ink, dtype=np.float32))[0]) >= 2
 
 
 def warm_up(classifier: ClassifierLike, ready: Callable[[], None] = lambda: None) -> float:

@@ -283,3 +283,31 @@ def test_touching_strips_floor(test_digits, model) -> None:
          for r, s in zip(by_strokes, strips, strict=True)]
     )
     assert strokes_exact >= STROKES_TOUCHING_FLOOR
+
+
+def _five_with_its_flag_apart(x: float) -> list[Stroke]:
+    """A "5" whose bar is drawn apart, to the right of its stem: its own group of ink."""
+    bar, body = digit("5", x, 20, H, PEN)
+    return [Stroke(bar.points + np.array([0.45 * H, -0.06 * H]), PEN), body]
+
+
+def test_a_fives_flag_drawn_apart_joins_its_digit(model) -> None:
+    strokes = [*digit("2", 20, 20, H, PEN), *_five_with_its_flag_apart(20 + 1.4 * H)]
+    ink = render_strokes(strokes, (int(3.4 * H), H + 60))
+    assert len(rn.segment_digits(ink)) == 3  # the flag is a group of its own ...
+    groups, _ = rn.digit_groups(ink)
+    assert len(groups) == 2  # ... until it joins the 5
+    assert _read(ink, model) == "25"
+
+
+def test_a_fragment_far_from_every_digit_stays_apart() -> None:
+    from lenet.ink.grouping import FRAGMENT_GAP, attach_fragments
+
+    ink = render_strokes(digit("2", 20, 20, H, PEN), (int(4 * H), H + 60))
+    dash_x = 20 + 0.75 * H + (FRAGMENT_GAP + 0.3) * H
+    ink = np.maximum(ink, render_strokes([Stroke(np.array([[dash_x, 30.0],
+                                                           [dash_x + 0.4 * H, 30.0]]), PEN)],
+                                         ink.shape[::-1]))
+    groups = rn.segment_digits(ink)
+    assert len(groups) == 2
+    assert len(attach_fragments(groups, float(H))) == 2

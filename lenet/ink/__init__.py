@@ -21,6 +21,7 @@ from lenet.ink.number_reader import (
     NUMBER_INK_SCALE,
     ClassifierLike,
     ReadDigit,
+    digit_groups,
     read_number,
 )
 from lenet.ink.preprocess import preprocess_image, preprocess_strokes, warm_up
@@ -38,6 +39,7 @@ __all__ = [
     "Preprocessed",
     "ReadDigit",
     "Stroke",
+    "digit_groups",
     "load_image",
     "load_ink",
     "preprocess_image",

@@ -24,10 +24,15 @@ from lenet.ink.normalise import (
     ink_mask,
 )
 
-__all__ = ["DigitBox", "segment_digits"]
+__all__ = ["DigitBox", "attach_fragments", "segment_digits"]
 
 MERGE_OVERLAP = 0.5
 """Two groups merge when their x-ranges overlap by at least this fraction of the narrower."""
+FRAGMENT_HEIGHT = 0.4
+"""A group under this x the line height and not taller than wide is a fragment (a 5's flag
+drawn apart, a broken stroke's end) ..."""
+FRAGMENT_GAP = 0.35
+"""... and joins the nearest group within this x the line height of it (`attach_fragments`)."""
 MAX_GROUPS = 64
 """At most this many ink pieces are grouped (the largest); the rest count as specks."""
 
@@ -163,3 +168,43 @@ def segment_digits(ink: np.ndarray) -> list[DigitBox]:
         out.append(DigitBox((g.x0, g.y0, g.x1, g.y1), crop))
     out.sort(key=lambda d: (0.5 * (d.x0 + d.x1), d.y0))
     return out
+
+
+def _joined(a: DigitBox, b: DigitBox) -> DigitBox:
+    """One DigitBox holding the ink of both (their union box)."""
+    x0, y0 = min(a.x0, b.x0), min(a.y0, b.y0)
+    x1, y1 = max(a.x1, b.x1), max(a.y1, b.y1)
+    ink = np.zeros((y1 - y0, x1 - x0), np.float32)
+    for d in (a, b):
+        part = ink[d.y0 - y0 : d.y1 - y0, d.x0 - x0 : d.x1 - x0]
+        np.maximum(part, d.ink, out=part)
+    return DigitBox((x0, y0, x1, y1), ink)
+
+
+def _gap(a: DigitBox, b: DigitBox) -> float:
+    """Distance between the boxes of a and b, px (0 when they overlap)."""
+    dx = max(0, max(a.x0, b.x0) - min(a.x1, b.x1))
+    dy = max(0, max(a.y0, b.y0) - min(a.y1, b.y1))
+    return float(np.hypot(dx, dy))
+
+
+def attach_fragments(groups: list[DigitBox], line: float) -> list[DigitBox]:
+    """`groups` (left to right) with each fragment (FRAGMENT_HEIGHT) joined to the nearest
+    other group when that lies within FRAGMENT_GAP line heights; fragments far from every
+    group stay as they are."""
+    groups = list(groups)
+    while True:
+        fragments = [i for i, g in enumerate(groups)
+                     if g.y1 - g.y0 < FRAGMENT_HEIGHT * line and g.y1 - g.y0 <= g.x1 - g.x0]
+        best = None
+        for i in fragments:
+            for j, g in enumerate(groups):
+                if j != i and (gap := _gap(groups[i], g)) <= FRAGMENT_GAP * line:
+                    if best is None or gap < best[0]:
+                        best = (gap, i, j)
+        if best is None:
+            return groups
+        _, i, j = best
+        joined = _joined(groups[i], groups[j])
+        groups = [g for k, g in enumerate(groups) if k not in (i, j)] + [joined]
+        groups.sort(key=lambda d: (0.5 * (d.x0 + d.x1), d.y0))

@@ -1,17 +1,18 @@
 """Read a number written as digits side by side ("2026"), touching digits included.
 
 Segmentation by recognition: `lenet.ink.grouping.segment_digits` finds the digit groups
-(connected ink, merged when it overlaps in x). A group at least MIN_SPLIT_ASPECT as wide as
-tall may hold touching digits, so candidate cuts are traced through it: seams from top to
-bottom (and bottom to top) through the least ink, found by dynamic programming on the
-group scaled to CUT_HEIGHT rows. Every run of consecutive pieces between two cuts is a
-candidate digit; each is preprocessed and classified, and a small logistic verifier turns
-the classifier's output and the candidate's shape into P(this is exactly one whole digit).
-The reading of a group is the chain of candidates from its left to its right edge that
-maximises sum(log P + COUNT_BIAS), by dynamic programming over the cuts. The same DP, kept
-per number of digits, tells how close the best reading with another count comes: a margin
-under COUNT_MARGIN, or a digit the verifier doubts is one digit (P < MIN_P_ONE_DIGIT),
-marks the group's digits `count_uncertain` ("is this one digit or two?").
+(connected ink, merged when it overlaps in x; a fragment much shorter than the line, such as
+a 5's flag drawn apart, then joins the group next to it: `attach_fragments`). A group at
+least MIN_SPLIT_ASPECT as wide as tall may hold touching digits, so candidate cuts are
+traced through it: seams from top to bottom (and bottom to top) through the least ink, found
+by dynamic programming on the group scaled to CUT_HEIGHT rows. Every run of consecutive
+pieces between two cuts is a candidate digit; each is preprocessed and classified, and a
+small logistic verifier turns the classifier's output and the candidate's shape into P(this
+is exactly one whole digit). The reading of a group is the chain of candidates from its left
+to its right edge that maximises sum(log P + COUNT_BIAS), by dynamic programming over the
+cuts. The same DP, kept per number of digits, tells how close the best reading with another
+count comes: a margin under COUNT_MARGIN, or a digit the verifier doubts is one digit (P <
+MIN_P_ONE_DIGIT), marks the group's digits `count_uncertain` ("is this one digit or two?").
 
 Two digits touching along a stroke leave no low-ink seam, but the ink's skeleton forks
 where they meet: a group that is cut at all is also read as runs of its skeleton pieces
@@ -38,7 +39,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from lenet.ink.candidates import Candidate, group_candidates
-from lenet.ink.grouping import DigitBox, segment_digits
+from lenet.ink.grouping import DigitBox, attach_fragments, segment_digits
 from lenet.ink.normalise import Preprocessed
 from lenet.ink.piece_candidates import piece_candidates
 from lenet.ink.piece_verifier import PIECE_COUNT_BIAS, PIECE_VERIFIER
@@ -47,7 +48,7 @@ from lenet.ink.verifier import COUNT_BIAS, features, log_p_digit
 if TYPE_CHECKING:
     from lenet.ink.stroke_candidates import StrokeCandidate
 
-__all__ = ["NUMBER_INK_SCALE", "ClassifierLike", "ReadDigit", "read_number"]
+__all__ = ["NUMBER_INK_SCALE", "ClassifierLike", "ReadDigit", "digit_groups", "read_number"]
 
 NUMBER_INK_SCALE = 0.5
 """The scale at which the app's number mode and `lenet predict --multi` render a drawing's
@@ -250,9 +251,16 @@ def read_number(ink: np.ndarray, classifier: ClassifierLike) -> list[ReadDigit]:
 
     Single-digit input gives exactly the single-digit path's 28x28 image (and so answer).
     """
+    groups, line = digit_groups(ink)
+    area = float(max(ink.shape[0] * ink.shape[1], 1))
+    return [d for g in groups for d in read_group(g, line, classifier, area)]
+
+
+def digit_groups(ink: np.ndarray) -> tuple[list[DigitBox], float]:
+    """The digit groups of an ink map (H, W), left to right, as `read_number` reads them
+    (`segment_digits`, fragments attached), and the line height, px ([] and 1.0 if no ink)."""
     groups = segment_digits(ink)
     if not groups:
-        return []
-    area = float(max(ink.shape[0] * ink.shape[1], 1))
+        return [], 1.0
     line = line_height(groups)
-    return [d for g in groups for d in read_group(g, line, classifier, area)]
+    return attach_fragments(groups, line), line
