@@ -123,7 +123,9 @@ def _background_level(lum: np.ndarray, border: np.ndarray) -> tuple[float, bool]
     corners = [lum[:k, :k], lum[:k, -k:], lum[-k:, :k], lum[-k:, -k:]]
     votes_light = sum(float(np.median(c)) > t for c in corners) + (ring > t)
     if (votes_light >= 3) == (ring > t):
-        return ring, False
+        # the ring's paper pixels only: a digit filling its frame (a 16x16 scan) puts ink,
+        # and grey anti-aliased edges, on much of the ring, which pulls its median to ink
+        return float(np.median(border[border > t] if ring > t else border[border <= t])), False
     return float(np.median(light if votes_light >= 3 else dark)), True
 
 
@@ -133,10 +135,11 @@ def to_ink(image: np.ndarray | Image.Image) -> np.ndarray:
     Accepts arrays (H, W), (H, W, 1|2|3|4) of uint8/uint16/other ints/bool/float, or a PIL
     image in any mode. Transparency is composited over a background that contrasts with the
     visible content; colour becomes luminance (ITU-R 601). The background level is the
-    median of the border ring (outvoted by the corners when a bold digit covers most of the
-    ring), and the polarity follows from it (dark-on-light and light-on-dark give the same
-    ink). Background noise (3σ from the median absolute deviation of the ring's paper
-    pixels) is subtracted and the contrast stretched so that the ink's level is 1.
+    median of the border ring's paper pixels (outvoted by the corners when a bold digit
+    covers most of the ring), and the polarity follows from it (dark-on-light and
+    light-on-dark give the same ink). Background noise (3σ from the median absolute
+    deviation of the ring's paper pixels) is subtracted and the contrast stretched so that
+    the ink's level is 1.
     """
     arr = _pil_to_array(image) if isinstance(image, Image.Image) else _as_float(np.asarray(image))
     lum, alpha = _luminance_alpha(arr)
@@ -150,10 +153,13 @@ def to_ink(image: np.ndarray | Image.Image) -> np.ndarray:
         back = np.float32(1.0 if visible < 0.5 else 0.0)
         lum = lum * a + back * (1.0 - a)
     border = _border(lum)
-    bg, overruled = _background_level(lum, border)
-    if overruled:  # the ring is mostly ink: measure the noise on its paper pixels only
-        near = border[np.abs(border - bg) <= 0.25]
-        border = near if near.size >= 16 else border
+    bg, _ = _background_level(lum, border)
+    # the noise is measured on the paper: the ring's pixels near its level, or, when the ink
+    # covers most of the ring, the whole image's
+    near = border[np.abs(border - bg) <= 0.25]
+    if near.size < 16:
+        near = lum[np.abs(lum - bg) <= 0.25].reshape(-1)
+    border = near if near.size >= 16 else border
     lo, hi = float(lum.min()), float(lum.max())
     dev = (bg - lum) if (bg - lo) > (hi - bg) else (lum - bg)
     noise = 3.0 * 1.4826 * float(np.median(np.abs(border - bg)))
