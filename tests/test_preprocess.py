@@ -291,6 +291,25 @@ def test_a_small_scan_of_a_digit_filling_its_frame_is_read(size):
     assert load_model(bundled_model_path()).classify(p.image).digit == 0
 
 
+@pytest.mark.parametrize("light_on_dark", [False, True])
+@pytest.mark.parametrize("slope", [0.3, 0.5])
+def test_paper_lit_from_one_side_is_still_paper(slope, light_on_dark):
+    """A photo of a page lit from one side: the paper's grey changes by `slope` across the
+    image (here more than the ink's contrast on the dark side). The gradient of the light
+    is fitted on the border ring and taken out; before, most of such images came out
+    empty or as blobs (3 % of 1,000 MNIST test digits read right at slope 0.3)."""
+    ink = ink_of(centred("2", width=22))
+    h, w = ink.shape
+    light = 0.75 + slope * (np.linspace(-0.5, 0.5, w)[None, :] + 0.3 * np.linspace(
+        -0.5, 0.5, h)[:, None])
+    page = light * (1 - ink) + 0.15 * ink
+    image = 1 - page if light_on_dark else page
+    out = to_ink(image)
+    assert np.percentile(out[ink == 0], 99) < 0.05  # the paper is paper everywhere
+    assert np.median(out[ink > 0.99]) > 0.75  # (less contrast where the light is dim)
+    assert diff(preprocess_image(image), preprocess_ink(ink)) < 0.05
+
+
 def test_to_ink_background_goes_to_zero_and_strokes_to_one() -> None:
     ink = ink_of(centred("0", width=20))
     paper = np.clip(0.7 + 0.02 * np.random.default_rng(2).standard_normal(ink.shape), 0, 1)

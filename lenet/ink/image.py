@@ -92,6 +92,53 @@ def _border(a: np.ndarray) -> np.ndarray:
     )
 
 
+FLATTEN_MIN = 0.1
+"""A paper whose fitted plane of light changes by at least this much (on a 0..1 scale)
+across the image is flattened first (`_flatten_lighting`); a uniform one is left as it is."""
+
+
+FLATTEN_MIN_SIDE = 32
+"""... in images at least this many px on each side (a small scan is a crop of the digit,
+whose ink on the ring the fit would take for light) ..."""
+FLATTEN_PAPER = 0.8
+"""... and when at least this share of the ring lies on the plane (is paper): a digit that
+fills its frame puts too much ink on the ring for the fit to be the light's."""
+
+
+def _flatten_lighting(lum: np.ndarray) -> np.ndarray:
+    """`lum` (H, W) with a linear gradient of the light across the paper removed: a plane
+    fitted to the border ring's paper pixels (its three lightest quarters, then three times
+    the pixels near the last fit), subtracted when it changes by
+    FLATTEN_MIN or more (a page lit from one side, a phone's shadow). Returns `lum` itself
+    otherwise."""
+    h, w = lum.shape
+    if min(h, w) < FLATTEN_MIN_SIDE:
+        return lum
+    b = max(1, min(h, w) // 50)
+    ring = np.zeros((h, w), bool)
+    ring[:b], ring[-b:], ring[:, :b], ring[:, -b:] = True, True, True, True
+    ys, xs = np.nonzero(ring)
+    v = lum[ys, xs].astype(np.float64)
+    light_paper = float(np.median(v)) > 0.5 * (float(lum.min()) + float(lum.max()))
+    # start from the ring's three lightest quarters (darkest, for light ink on dark paper)
+    keep = v >= np.percentile(v, 25) if light_paper else v <= np.percentile(v, 75)
+    design = np.stack([np.ones_like(v), xs / w - 0.5, ys / h - 0.5], axis=1)
+    for _ in range(3):
+        coef = np.linalg.lstsq(design[keep], v[keep], rcond=None)[0]
+        resid = v - design @ coef
+        spread = 1.4826 * float(np.median(np.abs(resid[keep]))) + 0.01
+        keep = np.abs(resid) <= 3.0 * spread
+        if keep.sum() < 16:
+            return lum
+    if keep.mean() < FLATTEN_PAPER:
+        return lum
+    if abs(coef[1]) + abs(coef[2]) < FLATTEN_MIN:
+        return lum
+    gx = (np.arange(w) / w - 0.5) * coef[1]
+    gy = (np.arange(h) / h - 0.5) * coef[2]
+    return (lum - (gy[:, None] + gx[None, :])).astype(np.float32)
+
+
 def _otsu(lum: np.ndarray) -> float:
     """Otsu's threshold of a float image in [0, 1] (64 bins)."""
     hist, edges = np.histogram(lum, bins=64, range=(0.0, 1.0))
@@ -152,6 +199,7 @@ def to_ink(image: np.ndarray | Image.Image) -> np.ndarray:
         visible = float((lum * a).sum()) / wsum if wsum > 0 else 0.0
         back = np.float32(1.0 if visible < 0.5 else 0.0)
         lum = lum * a + back * (1.0 - a)
+    lum = _flatten_lighting(lum)
     border = _border(lum)
     bg, _ = _background_level(lum, border)
     # the noise is measured on the paper: the ring's pixels near its level, or, when the ink
