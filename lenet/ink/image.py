@@ -81,15 +81,17 @@ def _luminance_alpha(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     return lum.astype(np.float32), (arr[:, :, 3] if c == 4 else None)
 
 
-def _border(a: np.ndarray) -> np.ndarray:
-    """The pixels of a ring along the image's edges (≈2 % of the shorter side, ≥ 1 px)."""
-    h, w = a.shape
+def _ring(h: int, w: int) -> np.ndarray:
+    """(H, W) bool: a ring along the image's edges (≈2 % of the shorter side, ≥ 1 px)."""
     b = max(1, min(h, w) // 50)
-    if 2 * b >= min(h, w):
-        return a.reshape(-1)
-    return np.concatenate(
-        [a[:b].reshape(-1), a[-b:].reshape(-1), a[b:-b, :b].reshape(-1), a[b:-b, -b:].reshape(-1)]
-    )
+    ring = np.zeros((h, w), bool)
+    ring[:b], ring[-b:], ring[:, :b], ring[:, -b:] = True, True, True, True
+    return ring
+
+
+def _border(a: np.ndarray) -> np.ndarray:
+    """The pixels of `_ring` (flat; only their levels matter, not their order)."""
+    return a[_ring(*a.shape)]
 
 
 FLATTEN_MIN = 0.1
@@ -114,10 +116,7 @@ def _flatten_lighting(lum: np.ndarray) -> np.ndarray:
     h, w = lum.shape
     if min(h, w) < FLATTEN_MIN_SIDE:
         return lum
-    b = max(1, min(h, w) // 50)
-    ring = np.zeros((h, w), bool)
-    ring[:b], ring[-b:], ring[:, :b], ring[:, -b:] = True, True, True, True
-    ys, xs = np.nonzero(ring)
+    ys, xs = np.nonzero(_ring(h, w))
     v = lum[ys, xs].astype(np.float64)
     light_paper = float(np.median(v)) > 0.5 * (float(lum.min()) + float(lum.max()))
     # start from the ring's three lightest quarters (darkest, for light ink on dark paper)
@@ -153,27 +152,27 @@ def _otsu(lum: np.ndarray) -> float:
     return float(edges[int(np.argmax(between)) + 1])
 
 
-def _background_level(lum: np.ndarray, border: np.ndarray) -> tuple[float, bool]:
+def _background_level(lum: np.ndarray, border: np.ndarray) -> float:
     """The paper's grey level. Usually the border ring's median; but a bold digit cropped
     tight covers most of the ring, and then the four corners (which handwriting rarely
     fills) outvote it: with two clear grey classes, each corner patch and the ring vote
-    for the class that is paper. Returns the level and whether the corners overruled it."""
+    for the class that is paper."""
     ring = float(np.median(border))
     h, w = lum.shape
     if min(h, w) < 8:
-        return ring, False
+        return ring
     k = max(1, min(h, w) // 12)
     t = _otsu(lum)
     dark, light = lum[lum <= t], lum[lum > t]
     if dark.size == 0 or light.size == 0 or float(light.mean() - dark.mean()) < 0.2:
-        return ring, False
+        return ring
     corners = [lum[:k, :k], lum[:k, -k:], lum[-k:, :k], lum[-k:, -k:]]
     votes_light = sum(float(np.median(c)) > t for c in corners) + (ring > t)
     if (votes_light >= 3) == (ring > t):
         # the ring's paper pixels only: a digit filling its frame (a 16x16 scan) puts ink,
         # and grey anti-aliased edges, on much of the ring, which pulls its median to ink
-        return float(np.median(border[border > t] if ring > t else border[border <= t])), False
-    return float(np.median(light if votes_light >= 3 else dark)), True
+        return float(np.median(border[border > t] if ring > t else border[border <= t]))
+    return float(np.median(light if votes_light >= 3 else dark))
 
 
 def to_ink(image: np.ndarray | Image.Image) -> np.ndarray:
@@ -201,7 +200,7 @@ def to_ink(image: np.ndarray | Image.Image) -> np.ndarray:
         lum = lum * a + back * (1.0 - a)
     lum = _flatten_lighting(lum)
     border = _border(lum)
-    bg, _ = _background_level(lum, border)
+    bg = _background_level(lum, border)
     # the noise is measured on the paper: the ring's pixels near its level, or, when the ink
     # covers most of the ring, the whole image's
     near = border[np.abs(border - bg) <= 0.25]
