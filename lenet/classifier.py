@@ -139,9 +139,13 @@ class Classifier:
         if not use_compiled():
             h = forward_plain(self.net, x, until=layer)
             return h.reshape(len(x), -1).astype(np.float32)
-        parts = [self.net.forward_until(x[start : start + BATCH], layer)
-                 for start in range(0, len(x), BATCH)]
-        return np.concatenate(parts).reshape(len(x), -1).astype(np.float32)
+        out = None
+        for start in range(0, len(x), BATCH):
+            part = self.net.forward_until(x[start : start + BATCH], layer)
+            if out is None:  # written in place: 40,000 features are a big array to copy twice
+                out = np.empty((len(x), part[0].size), np.float32)
+            out[start : start + len(part)] = part.reshape(len(part), -1)
+        return out if out is not None else np.zeros((0, 0), np.float32)
 
     def novelty_distances(self, images: np.ndarray) -> np.ndarray | None:
         """(N, 10): how far images (N, 28, 28) or one (28, 28) lie from each digit class in

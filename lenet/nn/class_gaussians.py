@@ -35,25 +35,42 @@ class ClassGaussians:
     def distances(self, features: np.ndarray) -> np.ndarray:
         """Squared Mahalanobis distances (N, C) of features (N, D) to every class mean, in
         units of `reference`."""
-        z = np.atleast_2d(np.asarray(features, np.float64)) @ self.whiten
+        x = np.atleast_2d(features)
+        return np.concatenate([self._unscaled(x[i : i + CHUNK]) for i in
+                               range(0, len(x), CHUNK)] or [np.zeros((0, len(self.means)))])
+
+    def _unscaled(self, features: np.ndarray) -> np.ndarray:
+        z = np.asarray(features, np.float64) @ self.whiten
         d = (z * z).sum(axis=1)[:, None] - 2.0 * z @ self.means.T + (self.means**2).sum(axis=1)
         return np.maximum(d, 0.0) / self.reference
+
+
+CHUNK = 4096
+"""Rows taken at a time: the fit reads 40,000 x 400 features, and float64 temporaries of that
+size (128 MB each) cost more in page faults than in arithmetic (4.4 s of a 45 s retrain)."""
 
 
 def fit_class_gaussians(features: np.ndarray, labels: np.ndarray, layer: str,
                         classes: int = 10) -> ClassGaussians:
     """Class means and one shared covariance of features (N, D) with labels (N,) in
     0..classes-1 (every class present); `layer` names where the features come from."""
-    x = np.asarray(features, np.float64)
+    x = np.asarray(features)
     y = np.asarray(labels, np.intp)
     if x.ndim != 2 or len(x) != len(y):
         raise ValueError(f"expected features (N, D) and labels (N,), got {x.shape}, {y.shape}")
     counts = np.bincount(y, minlength=classes)
     if len(counts) != classes or (counts == 0).any():
         raise ValueError(f"every one of the {classes} classes needs features")
-    means = np.stack([x[y == c].mean(axis=0) for c in range(classes)])
-    centred = x - means[y]
-    cov = centred.T @ centred / len(x)
+    sums = np.zeros((classes, x.shape[1]))
+    for i in range(0, len(x), CHUNK):
+        one_hot = np.equal.outer(np.arange(classes), y[i : i + CHUNK]).astype(np.float64)
+        sums += one_hot @ np.asarray(x[i : i + CHUNK], np.float64)
+    means = sums / counts[:, None]
+    cov = np.zeros((x.shape[1], x.shape[1]))
+    for i in range(0, len(x), CHUNK):
+        centred = np.asarray(x[i : i + CHUNK], np.float64) - means[y[i : i + CHUNK]]
+        cov += centred.T @ centred
+    cov /= len(x)
     cov += SHRINK * max(float(np.trace(cov)) / len(cov), 1e-12) * np.eye(len(cov))
     values, vectors = np.linalg.eigh(cov)
     # float32 as the model file stores them, so that a saved model measures the same
