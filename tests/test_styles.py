@@ -145,3 +145,20 @@ def test_each_writing_style_reads_right(bundled, style) -> None:
     floor = FLOORS.get(style.name, DEFAULT_FLOOR)
     assert score.strokes_right >= floor, score
     assert score.image_right >= floor, score
+
+
+def test_strips_of_style_digits_are_deterministic_and_well_formed() -> None:
+    from lenet.devtools.drawn.strips import make_strips_from
+    from lenet.devtools.styles.draw import strip_digits
+
+    strips = make_strips_from(strip_digits(), 12, SEED)
+    again = make_strips_from(strip_digits(), 12, SEED)
+    assert [s.number for s in strips] == [s.number for s in again]
+    assert any(s.touching for s in strips) and not all(s.touching for s in strips)
+    for s, t in zip(strips, again, strict=True):
+        assert 2 <= len(s.number) <= 6 and s.number.isdigit()
+        assert len(s.digit_strokes) == len(s.number) and sum(s.digit_strokes) == len(s.strokes)
+        np.testing.assert_array_equal(np.concatenate([k.points for k in s.strokes]),
+                                      np.concatenate([k.points for k in t.strokes]))
+    digits = "".join(s.number for s in make_strips_from(strip_digits(), 40, SEED))
+    assert set(digits) == set("0123456789")

@@ -19,7 +19,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from lenet.devtools.drawn import DrawnStrip, make_number_strips
+from lenet.devtools.drawn.strips import make_strips_from
 from lenet.devtools.fit_pieces import candidate_labels, strip_groups
+from lenet.devtools.styles.draw import strip_digits
 from lenet.ink import number_reader as rn
 from lenet.ink.candidates import group_candidates
 from lenet.ink.normalise import MASK_LEVEL
@@ -133,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="fit the skeleton-piece verifier (lenet/ink/piece_verifier.py) instead")
     ap.add_argument("--strokes", action="store_true",
                     help="fit the stroke verifier (lenet/ink/stroke_verifier.py) instead")
+    ap.add_argument("--styles", type=float, default=0.0, metavar="SHARE",
+                    help="this share of the strips drawn from the writing-style templates "
+                         "(seeds 1000 / 1001) instead of MNIST training digits (default 0)")
     args = ap.parse_args(argv)
 
     from lenet.data.mnist import load_mnist
@@ -141,17 +146,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     classifier = load_model(bundled_model_path())
     mnist = load_mnist(args.data_dir)
     images, labels = mnist.train_images, mnist.train_labels
-    train = make_number_strips(images, labels, args.strips, 100, touch_probability=0.5)
+
+    def strips(n: int, seed: int, touch_probability: float = 0.2) -> list[DrawnStrip]:
+        styled = round(args.styles * n)
+        return [*make_number_strips(images, labels, n - styled, seed, touch_probability=
+                                    touch_probability),
+                *make_strips_from(strip_digits(), styled, seed + 900,
+                                  touch_probability=touch_probability)]
+
+    train = strips(args.strips, 100, touch_probability=0.5)
     if args.pieces:
-        return _fit_pieces(train, make_number_strips(images, labels, args.check, 101),
-                           classifier)
+        return _fit_pieces(train, strips(args.check, 101), classifier)
     if args.strokes:
-        return _fit_strokes(train, make_number_strips(images, labels, args.check, 101),
-                            classifier)
+        return _fit_strokes(train, strips(args.check, 101), classifier)
     x, y = training_set(train, classifier)
     params = fit_logistic(x, y)
     print(f"# {len(y)} candidates, {y.mean():.1%} whole digits", file=sys.stderr)
-    check = make_number_strips(images, labels, args.check, 101)
+    check = strips(args.check, 101)
     groups = [_strip_groups(s, classifier) for s in check]
     bias = best_bias(lambda b: exact_rate(check, groups, params, b))
     print(logistic_constants(("FEATURE_MEAN", "FEATURE_SCALE", "VERIFIER_WEIGHTS"), params))

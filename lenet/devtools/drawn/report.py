@@ -30,7 +30,12 @@ from lenet.devtools.drawn.redraw import (
     render_drawn_set,
     to_uint8,
 )
-from lenet.devtools.drawn.strips import make_number_strips, render_strip
+from lenet.devtools.drawn.strips import (
+    DrawnStrip,
+    make_number_strips,
+    make_strips_from,
+    render_strip,
+)
 from lenet.ink import (
     ClassifierLike,
     preprocess_image,
@@ -62,6 +67,7 @@ def drawn_accuracy(
     n_strips: int | None = None,
     canvas: int = CANVAS,
     digits: tuple[np.ndarray, np.ndarray] | None = None,
+    style_strips: int = 0,
 ) -> dict[str, Any]:
     """Accuracy of `classifier` on n drawn MNIST **test** digits (never training digits).
 
@@ -71,8 +77,9 @@ def drawn_accuracy(
     `n_strips` multi-digit strips (default n // 5) are read from the rendered image through
     `lenet.ink.read_number` (``lenet predict --multi``) and from the strokes through
     `read_strokes` (the app's number mode); a strip counts only if the whole number is read
-    exactly. `digits` = (images, labels) replaces loading MNIST's
-    test set from `data_dir` (None: LENET_DATA_DIR).
+    exactly; `style_strips` more strips are drawn from the writing-style templates
+    (`lenet.devtools.styles`) instead of MNIST digits. `digits` = (images, labels)
+    replaces loading MNIST's test set from `data_dir` (None: LENET_DATA_DIR).
 
     Returns a dict: n, seed, canvas, strokes_accuracy, image_accuracy, paths_agree (the
     fraction where both paths give the same digit), per_class {digit: {n, strokes, image}},
@@ -80,7 +87,7 @@ def drawn_accuracy(
     empty (how many drawings a path found empty), failures (up to 50 strokes-path errors:
     position in the set, MNIST test index, true, predicted), strips {n, exact, accuracy,
     count_correct, touching, accuracy_apart/_touching, strokes_accuracy(_apart, _touching),
-    failures} and seconds.
+    failures} (`strip_report`), style_strips (the same, if asked for) and seconds.
     """
     t0 = time.perf_counter()
     images, labels = digits if digits is not None else load_test_digits(data_dir)
@@ -116,7 +123,42 @@ def drawn_accuracy(
     ]
 
     n_strips = n // 5 if n_strips is None else n_strips
-    strips = make_number_strips(images, labels, n_strips, seed)
+    strips = strip_report(make_number_strips(images, labels, n_strips, seed), classifier)
+    if style_strips:
+        from lenet.devtools.styles.draw import strip_digits  # the styles use this package
+
+        styled = strip_report(make_strips_from(strip_digits(), style_strips, seed),
+                              classifier)
+
+    meta = getattr(classifier, "metadata", None) or {}
+    return {
+        "model": {
+            "description": meta.get("description"),
+            "test_accuracy": meta.get("test_accuracy"),
+            "params_sha256": meta.get("params_sha256"),
+        },
+        "n": int(n),
+        "seed": int(seed),
+        "canvas": int(canvas),
+        "source": "MNIST test set (t10k), redrawn as mouse strokes",
+        "strokes_accuracy": round(float(ok_s.mean()), 4) if n else None,
+        "image_accuracy": round(float(ok_i.mean()), 4) if n else None,
+        "paths_agree": round(float((pred_s == pred_i).mean()), 4) if n else None,
+        "per_class": per_class,
+        "confusions": confusions,
+        "empty": {"strokes": int((pred_s < 0).sum()), "image": int((pred_i < 0).sum())},
+        "failures": failures,
+        "strips": strips,
+        **({"style_strips": styled} if style_strips else {}),
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+
+
+def strip_report(strips: Sequence[DrawnStrip], classifier: ClassifierLike) -> dict[str, Any]:
+    """How many `strips` are read exactly from the rendered image (`read_number`) and from
+    the strokes (`read_strokes`), all / digits apart / some touching: {n, exact, accuracy,
+    count_correct, touching, accuracy_apart/_touching, strokes_accuracy(_apart,
+    _touching), failures (up to 30 image-path misses)}."""
     strip_ok, count_ok, touching, by_strokes = [], [], [], []
     strip_failures = []
     for k, s in enumerate(strips):
@@ -137,38 +179,19 @@ def drawn_accuracy(
     def rate(sel: np.ndarray, ok: np.ndarray = ok_arr) -> float | None:
         return round(float(ok[sel].mean()), 4) if sel.any() else None
 
-    meta = getattr(classifier, "metadata", None) or {}
+    every = np.ones(len(strips), bool)
     return {
-        "model": {
-            "description": meta.get("description"),
-            "test_accuracy": meta.get("test_accuracy"),
-            "params_sha256": meta.get("params_sha256"),
-        },
-        "n": int(n),
-        "seed": int(seed),
-        "canvas": int(canvas),
-        "source": "MNIST test set (t10k), redrawn as mouse strokes",
-        "strokes_accuracy": round(float(ok_s.mean()), 4) if n else None,
-        "image_accuracy": round(float(ok_i.mean()), 4) if n else None,
-        "paths_agree": round(float((pred_s == pred_i).mean()), 4) if n else None,
-        "per_class": per_class,
-        "confusions": confusions,
-        "empty": {"strokes": int((pred_s < 0).sum()), "image": int((pred_i < 0).sum())},
-        "failures": failures,
-        "strips": {
-            "n": len(strips),
-            "exact": int(ok_arr.sum()),
-            "accuracy": rate(np.ones(len(strips), bool)),
-            "count_correct": round(float(np.mean(count_ok)), 4) if strips else None,
-            "touching": int(touch_arr.sum()),
-            "accuracy_apart": rate(~touch_arr),
-            "accuracy_touching": rate(touch_arr),
-            "strokes_accuracy": rate(np.ones(len(strips), bool), strokes_arr),
-            "strokes_accuracy_apart": rate(~touch_arr, strokes_arr),
-            "strokes_accuracy_touching": rate(touch_arr, strokes_arr),
-            "failures": strip_failures,
-        },
-        "seconds": round(time.perf_counter() - t0, 1),
+        "n": len(strips),
+        "exact": int(ok_arr.sum()),
+        "accuracy": rate(every),
+        "count_correct": round(float(np.mean(count_ok)), 4) if len(strips) else None,
+        "touching": int(touch_arr.sum()),
+        "accuracy_apart": rate(~touch_arr),
+        "accuracy_touching": rate(touch_arr),
+        "strokes_accuracy": rate(every, strokes_arr),
+        "strokes_accuracy_apart": rate(~touch_arr, strokes_arr),
+        "strokes_accuracy_touching": rate(touch_arr, strokes_arr),
+        "failures": strip_failures,
     }
 
 
@@ -250,19 +273,22 @@ def _format(report: dict[str, Any]) -> str:
     if report["confusions"]:
         top = ", ".join(f"{t}→{p} x{c}" for t, p, c in report["confusions"][:10])
         lines.append(f"  most frequent errors (strokes path): {top}")
-    s = report["strips"]
-    if s["n"]:
+    for title, key in (("multi-digit strips", "strips"),
+                       ("strips of writing-style template digits", "style_strips")):
+        s = report.get(key)
+        if not s or not s["n"]:
+            continue
         lines.append(
-            f"  multi-digit strips (2-6 digits, {s['touching']} with touching digits), "
+            f"  {title} (2-6 digits, {s['touching']} of {s['n']} with touching digits), "
             f"read exactly:"
         )
-        for name, key in (("image → read_number (CLI --multi)", "accuracy"),
-                          ("strokes → read_strokes (app)", "strokes_accuracy")):
-            parts = [f"{s[key]:.2%}"]
-            if s[key + "_apart"] is not None:
-                parts.append(f"digits apart {s[key + '_apart']:.2%} (n={s['n'] - s['touching']})")
-            if s[key + "_touching"] is not None:
-                parts.append(f"some touching {s[key + '_touching']:.2%} (n={s['touching']})")
+        for name, rate in (("image → read_number (CLI --multi)", "accuracy"),
+                           ("strokes → read_strokes (app)", "strokes_accuracy")):
+            parts = [f"{s[rate]:.2%}"]
+            if s[rate + "_apart"] is not None:
+                parts.append(f"digits apart {s[rate + '_apart']:.2%} (n={s['n'] - s['touching']})")
+            if s[rate + "_touching"] is not None:
+                parts.append(f"some touching {s[rate + '_touching']:.2%} (n={s['touching']})")
             lines.append(f"    {name}: " + ", ".join(parts))
         lines.append(f"    digit count right (image): {s['count_correct']:.2%}")
     lines.append(f"  ({report['seconds']} s)")
@@ -279,6 +305,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=2000, help="number of drawn digits (default 2000)")
     ap.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     ap.add_argument("--strips", type=int, default=None, help="multi-digit strips (default n/5)")
+    ap.add_argument("--style-strips", type=int, default=0, metavar="N",
+                    help="also N strips of writing-style template digits (default 0)")
     ap.add_argument("--model", type=Path, default=None, help="model file (default: bundled)")
     ap.add_argument(
         "--data-dir",
@@ -307,7 +335,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     classifier = load_model(args.model or bundled_model_path())
     digits = load_test_digits(args.data_dir)
-    report = drawn_accuracy(classifier, args.n, args.seed, n_strips=args.strips, digits=digits)
+    report = drawn_accuracy(classifier, args.n, args.seed, n_strips=args.strips, digits=digits,
+                            style_strips=args.style_strips)
     if args.save_dir is not None:
         args.save_dir.mkdir(parents=True, exist_ok=True)
         drawings, truth = make_drawn_set(*digits, args.n, args.seed)

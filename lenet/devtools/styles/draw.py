@@ -124,3 +124,19 @@ def draw_style_set(style: Style, n: int, seed: int,
         drawings.append(draw_like_a_writer(style.templates[j](rng), style, rng, canvas))
         labels.append(style.digits[j])
     return drawings, np.asarray(labels, dtype=np.int64)
+
+
+def strip_digits(rng_unused: None = None):
+    """A `lenet.devtools.drawn.strips.DigitSource`: a random digit 0-9 in one of its ways of
+    writing (the plain form or any style of that digit, equally likely), as template
+    strokes. Bold and flat are left to the strip's pen and the drawing's stretch."""
+    forms: dict[int, list[t.Template]] = {d: [] for d in range(10)}
+    for style in STYLES:
+        if len(style.digits) == 1:
+            forms[style.digits[0]].append(style.templates[0])
+
+    def draw(rng: np.random.Generator) -> tuple[int, list[np.ndarray]]:
+        digit = int(rng.integers(10))
+        template = forms[digit][int(rng.integers(len(forms[digit])))]
+        return digit, template(rng)
+    return draw
