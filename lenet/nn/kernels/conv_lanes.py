@@ -154,7 +154,7 @@ def _backward(x, w, dout, pad, need_dx):
             for ky in range(K):
                 for kx in range(K):
                     flipped[f, c, ky, kx] = w[f, c, ky, K - 1 - kx]
-    dx = np.zeros(x.shape if need_dx else (0, C, H, W), dtype=x.dtype)
+    dx = np.empty(x.shape if need_dx else (0, C, H, W), dtype=x.dtype)  # all written below
     dw_parts = np.zeros((blocks, F, C, K, K), dtype=x.dtype)
     db_parts = np.zeros((blocks, F), dtype=x.dtype)
     for blk in prange(blocks):

@@ -68,14 +68,18 @@ def _max_pool_forward(x, k, s, relu):
 
 def _max_pool_backward(dout, argmax, H, W):
     N, C, Ho, Wo = dout.shape
-    dx = np.zeros((N, C, H * W), dtype=dout.dtype)
+    # each map is zeroed by the thread that fills it, while it is in that core's cache (a
+    # np.zeros of the whole batch first took half of this kernel's time)
+    dx = np.empty((N, C, H * W), dtype=dout.dtype)
     for n in prange(N):
         for c in range(C):
+            plane = dx[n, c]
+            plane[:] = 0.0
             for oy in range(Ho):
                 for ox in range(Wo):
                     at = argmax[n, c, oy, ox]
                     if at >= 0:  # -1: a window ReLU zeroed (no gradient)
-                        dx[n, c, at] += dout[n, c, oy, ox]
+                        plane[at] += dout[n, c, oy, ox]
     return dx.reshape(N, C, H, W)
 
 
