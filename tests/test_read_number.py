@@ -331,3 +331,28 @@ def test_a_fragment_far_from_every_digit_stays_apart() -> None:
     groups = rn.segment_digits(ink)
     assert len(groups) == 2
     assert len(attach_fragments(groups, float(H))) == 2
+
+
+def test_a_short_part_read_as_one_is_not_a_digit() -> None:
+    """A part of a group read as "1" and shorter than MIN_ONE_HEIGHT line heights (a 4's
+    diagonal, the lower half of a 2) is never a candidate digit; the whole group, a taller
+    "1" and a short part read as another digit keep the verifier's score."""
+    from lenet.ink.candidates import Candidate
+    from lenet.ink.verifier import FEATURES
+
+    line = 100.0
+    short = rn.MIN_ONE_HEIGHT * line - 5
+
+    def cand(height: float, whole: bool) -> Candidate:
+        return Candidate(0, 1, None, None, (height, 30.0, line, line, 0.5, 1.0, 1.0, 1.0,
+                                            float(whole)))
+
+    cands = [cand(short, False), cand(short, True), cand(line, False), cand(short, False)]
+    probs = np.full((4, 10), 0.01)
+    probs[:3, 1] = 0.91
+    probs[3, 7] = 0.91
+    x = np.zeros((4, len(FEATURES)))
+    log_p = rn.candidate_log_p(cands, probs, x)
+    assert log_p[0] == -np.inf
+    assert np.isfinite(log_p[1:]).all()
+    np.testing.assert_allclose(log_p[1:], rn.log_p_digit(x[1:]))

@@ -22,7 +22,7 @@ from lenet.ink.grouping import segment_digits
 from lenet.ink.image import to_ink
 from lenet.ink.normalise import MASK_LEVEL
 from lenet.ink.piece_candidates import piece_candidates
-from lenet.ink.verifier import COUNT_BIAS, log_p_digit
+from lenet.ink.verifier import COUNT_BIAS
 
 
 def _scored(cands: list, n: int, classifier: rn.ClassifierLike) -> tuple:
@@ -99,10 +99,10 @@ def combined_exact_rate(strips: Sequence[DrawnStrip], readings: list[list[tuple]
     for strip, groups in zip(strips, readings, strict=True):
         digits = []
         for _, (cc, cn, cx, cp), (pc, pn, px, pp) in groups:
-            total, chain = _best(cc, cn, log_p_digit(cx) + COUNT_BIAS)
+            total, chain = _best(cc, cn, rn.candidate_log_p(cc, cp, cx) + COUNT_BIAS)
             probs = cp
             if pc:
-                p_total, p_chain = _best(pc, pn, log_p_digit(px, params) + bias)
+                p_total, p_chain = _best(pc, pn, rn.candidate_log_p(pc, pp, px, params) + bias)
                 if p_total > total:
                     chain, probs = p_chain, pp
             digits += [str(int(probs[k].argmax())) for k in chain]

@@ -26,7 +26,6 @@ from lenet.ink import number_reader as rn
 from lenet.ink.candidates import group_candidates
 from lenet.ink.normalise import MASK_LEVEL
 from lenet.ink.strokes import render_strokes
-from lenet.ink.verifier import log_p_digit
 
 PURITY = 0.9
 COVERAGE = 0.85
@@ -94,7 +93,7 @@ def exact_rate(
     for strip, per_group in zip(strips, groups, strict=True):
         digits = []
         for _, cands, n, x, probs in per_group:
-            chain = rn.best_chain(cands, log_p_digit(x, params) + bias, n)
+            chain = rn.best_chain(cands, rn.candidate_log_p(cands, probs, x, params) + bias, n)
             digits += [str(int(probs[k].argmax())) for k in chain]
         ok += "".join(digits) == strip.number
     return ok / max(len(strips), 1)
