@@ -1,7 +1,9 @@
-"""Multi-digit strips: 2-6 drawn MNIST test digits side by side with one pen, some touching.
+"""Multi-digit strips: 2-6 drawn digits side by side with one pen, some touching.
 
-`make_number_strips` makes `DrawnStrip`s (strokes, canvas size, the true number);
-`render_strip` renders one as a dark-on-light uint8 image.
+`make_number_strips` makes `DrawnStrip`s (strokes, canvas size, the true number) of MNIST
+test digits, `make_strips_from` of digits from any `DigitSource` (the writing-style
+templates: `lenet.devtools.styles.draw.strip_digits`); `render_strip` renders one as a
+dark-on-light uint8 image.
 """
 
 from __future__ import annotations

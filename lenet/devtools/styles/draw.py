@@ -8,7 +8,7 @@ width, wobble, hand tremor, mouse sampling, stroke order and direction all rando
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,7 +126,7 @@ def draw_style_set(style: Style, n: int, seed: int,
     return drawings, np.asarray(labels, dtype=np.int64)
 
 
-def strip_digits(rng_unused: None = None):
+def strip_digits() -> Callable[[np.random.Generator], tuple[int, list[np.ndarray]]]:
     """A `lenet.devtools.drawn.strips.DigitSource`: a random digit 0-9 in one of its ways of
     writing (the plain form or any style of that digit, equally likely), as template
     strokes. Bold and flat are left to the strip's pen and the drawing's stretch."""
