@@ -13,7 +13,7 @@ runs it. The map, in pipeline order::
     polylines       geometry of (K, 2) point arrays: resample, smooth, Douglas-Peucker, extend
     centre_lines    skeleton_polylines: the digit's centre lines, in 28-px units
     redraw          draw_like_a_person → Strokes on a CANVAS-px square; the seeded drawn set
-    strips          DrawnStrip, make_number_strips: 2-6 drawn digits side by side
+    strips          DrawnStrip, make_number_strips (MNIST), make_strips_from (any source)
     report          drawn_accuracy, contact_sheet and the command line (main)
 
 Run ``python -m lenet.devtools.drawn [--n 2000] [--seed 0] [--json]`` for the report.
