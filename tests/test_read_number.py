@@ -254,11 +254,8 @@ def _read_strip_by_cuts(s, model) -> str:
     """What `read_number` reads with every group read by its cuts only."""
     from lenet.devtools.drawn import render_strip
     from lenet.ink import to_ink
-    from lenet.ink.grouping import segment_digits
-
     ink = to_ink(render_strip(s))
-    groups = segment_digits(ink)
-    line = rn.line_height(groups)
+    groups, line = rn.digit_groups(ink)
     return "".join(str(d.digit) for g in groups
                    for d in rn.read_group(g, line, model, float(ink.size), pieces=False))
 

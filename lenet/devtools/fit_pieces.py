@@ -18,7 +18,6 @@ import numpy as np
 from lenet.devtools.drawn import DrawnStrip, render_strip
 from lenet.ink import number_reader as rn
 from lenet.ink.candidates import group_candidates
-from lenet.ink.grouping import segment_digits
 from lenet.ink.image import to_ink
 from lenet.ink.normalise import MASK_LEVEL
 from lenet.ink.piece_candidates import piece_candidates
@@ -33,10 +32,9 @@ def _scored(cands: list, n: int, classifier: rn.ClassifierLike) -> tuple:
 
 
 def strip_groups(strip: DrawnStrip) -> tuple[list, float]:
-    """The ink groups of the rendered strip, as `read_number` finds them, and their line
-    height (0 without groups)."""
-    groups = segment_digits(to_ink(render_strip(strip)))
-    return groups, (rn.line_height(groups) if groups else 0.0)
+    """The ink groups of the rendered strip, as `read_number` finds them (fragments such as
+    a 5's flag drawn apart joined to their digit), and their line height."""
+    return rn.digit_groups(to_ink(render_strip(strip)))
 
 
 def strip_group_readings(strip: DrawnStrip, classifier: rn.ClassifierLike) -> list[tuple]:
