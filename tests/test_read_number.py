@@ -267,6 +267,10 @@ def _read_strip(s, model) -> str:
     return _read(to_ink(render_strip(s)), model)
 
 
+def _read_strip_strokes(s, model) -> str:
+    return "".join(str(d.digit) for d in read_strokes(s.strokes, s.size, model))
+
+
 def test_touching_strips_floor(test_digits, model) -> None:
     from lenet.devtools.drawn import make_number_strips
 
@@ -274,11 +278,7 @@ def test_touching_strips_floor(test_digits, model) -> None:
     assert sum(s.touching for s in strips) >= 40
     exact = np.mean([_read_strip(s, model) == s.number for s in strips])
     assert exact >= TOUCHING_FLOOR
-    by_strokes = [read_strokes(s.strokes, s.size, model) for s in strips]
-    strokes_exact = np.mean(
-        ["".join(str(d.digit) for d in r) == s.number
-         for r, s in zip(by_strokes, strips, strict=True)]
-    )
+    strokes_exact = np.mean([_read_strip_strokes(s, model) == s.number for s in strips])
     assert strokes_exact >= STROKES_TOUCHING_FLOOR
 
 
@@ -295,9 +295,7 @@ def test_strips_of_style_digits_floor(model) -> None:
     strips = make_strips_from(strip_digits(), 40, 7)
     assert 10 <= sum(s.touching > 0 for s in strips) <= 30
     exact = {"image": np.mean([_read_strip(s, model) == s.number for s in strips]),
-             "strokes": np.mean(["".join(str(d.digit) for d in
-                                         read_strokes(s.strokes, s.size, model)) == s.number
-                                 for s in strips])}
+             "strokes": np.mean([_read_strip_strokes(s, model) == s.number for s in strips])}
     for path, floor in STYLE_STRIPS_FLOORS.items():
         assert exact[path] >= floor, exact
 

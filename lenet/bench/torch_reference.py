@@ -61,9 +61,6 @@ def bench_torch(threads: int, quick: bool, log: Callable[[str], None],
     torch.manual_seed(0)
     repeats, min_s = (3, 0.3) if quick else (5, 1.0)
 
-    def make() -> nn.Module:
-        return _lenet5(nn)
-
     out: dict = {"threads": threads, "version": torch.__version__, "onednn": onednn,
                  "train_images_per_s": {}}
     for bs in BATCH_SIZES:
@@ -71,7 +68,7 @@ def bench_torch(threads: int, quick: bool, log: Callable[[str], None],
         out["train_images_per_s"][str(bs)] = median_rate(step, bs, repeats, min_s)
         log(f"torch train batch {bs}: {out['train_images_per_s'][str(bs)]:,.0f} images/s")
 
-    net = make().eval()
+    net = _lenet5(nn).eval()
     images = torch.rand(10_000, 1, 28, 28)
 
     def infer() -> None:
