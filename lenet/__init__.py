@@ -16,7 +16,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from lenet.cpu_target import prefer_wide_vectors
+
 __version__ = "0.1.0"
+
+prefer_wide_vectors()  # before numba compiles anything
 
 _EXPORTS = {
     "Classifier": "lenet.classifier",
