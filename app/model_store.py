@@ -197,8 +197,9 @@ def describe_model(loaded: LoadedModel, model_card: str | None = None) -> str:
     others = len(getattr(loaded.classifier, "second_opinions", ()))
     if others:
         facts.append(f"{others} more networks, trained the same way from other random starts, "
-                     "give a second opinion: an answer they do not hold too is marked "
-                     "*not sure*.")
+                     "give a second opinion: the answer and its bars are the mean of all "
+                     f"{others + 1} networks' probabilities, and an answer one of them does "
+                     "not hold is marked *not sure*. The network view shows the first one.")
     if meta.get("description"):
         facts.append(f"Description: {meta['description']}.")
     facts.append(f"File: `{loaded.path}`." if loaded.path else "Not saved to a file.")

@@ -113,7 +113,10 @@ def test_evaluate_bundled_model_on_real_mnist(capsys):
     assert report["count"] == 10_000
     doubt = report["not_sure"]  # the risk-coverage point of the "not sure" flag
     assert doubt["wrong_flagged"] >= 0.78 and doubt["right_flagged"] <= 0.02
-    assert doubt["accuracy_when_sure"] > report["accuracy"]
+    assert doubt["accuracy_when_sure"] > doubt["accuracy"]
+    # the answers the app gives, the three networks' mean, err less than the first alone
+    assert doubt["networks"] == 3 and doubt["accuracy"] > report["accuracy"]
+    assert 0 <= doubt["ece"] < 0.02
 
 
 def test_bench_json_has_the_documented_keys(capsys):

@@ -48,9 +48,20 @@ def test_an_answer_a_second_opinion_does_not_hold_is_not_sure():
     assert not three.classify(image).not_sure
     assert not agreeing.classify(image).not_sure
     pred = disagreeing.classify(image)
-    assert pred.digit == 3 and pred.not_sure  # the answer is the first network's, doubted
+    assert pred.digit == 3 and pred.not_sure  # the networks' mean answer, doubted
     assert disagreeing.stability(image[None])[0] < UNSTABLE_BELOW_WITH_SECOND_OPINIONS
-    np.testing.assert_allclose(pred.probabilities, three.predict_proba(image)[0], atol=1e-6)
+    mean = (2 * three.predict_proba(image)[0] + _one_hot_net(8).predict_proba(image)[0]) / 3
+    np.testing.assert_allclose(pred.probabilities, mean, atol=1e-6)
+    assert pred.confidence == pytest.approx(2 / 3, abs=1e-4)
+
+
+def test_the_answer_is_the_networks_mean_even_against_the_first():
+    image = np.zeros((28, 28), np.float32)
+    image[4:24, 13:16] = 1.0
+    outvoted = _one_hot_net(3).with_second_opinions((_one_hot_net(8), _one_hot_net(8)))
+    pred = outvoted.classify(image)
+    assert pred.digit == 8 and pred.not_sure  # the first network does not hold it
+    assert outvoted.predict_proba(image)[0].argmax() == 3  # predict_proba: its own
 
 
 def test_second_opinions_are_the_numbered_files_beside_the_model(tmp_path):

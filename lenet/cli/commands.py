@@ -173,6 +173,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         f"(mean cross-entropy {report.loss:.4f}, calibration error ECE {report.ece:.4f}"
         + (f" at temperature {t:.3f})" if t != 1.0 else ", not calibrated)")
     )
+    if doubt["networks"] > 1:
+        print(f"the answers the app gives (the mean of {doubt['networks']} networks): "
+              f"{doubt['accuracy']:.4%} right, ECE {doubt['ece']:.4f}")
     print(
         f"not sure: {doubt['flagged']:.2%} of the answers, {doubt['wrong_flagged']:.0%} of the "
         f"wrong ones and {doubt['right_flagged']:.2%} of the right ones; the answers given "

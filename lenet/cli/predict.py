@@ -83,10 +83,12 @@ def _prepare(
         return None, None, "no digit found: the drawing is empty or nearly empty"
     digits = None
     if reader is not None:
-        stable = reader.stability(np.stack([d.preprocessed.image for d in read])) if read else []
+        # as the app does: each digit's answer and stability from all its variants
+        probs, stable = (reader.proba_and_stability(np.stack([d.preprocessed.image for d in read]))
+                         if read else ([], []))
         digits = [{"box": list(map(int, d.box)),
-                   **_answer(reader, d.probabilities, float(s), d.preprocessed.image)}
-                  for d, s in zip(read, stable, strict=True)]
+                   **_answer(reader, p, float(s), d.preprocessed.image)}
+                  for d, p, s in zip(read, probs, stable, strict=True)]
     return single.image, digits, None
 
 

@@ -16,8 +16,9 @@ seeds, both paths, and with ``--mnist`` on MNIST test and ``--styles`` on the wr
 inputs.
 
 With second opinions beside the model (the bundled one has two, `lenet.classifier`), the
-rule's score is the lowest of the networks' means, and its threshold on the development set
-is printed too (UNSTABLE_BELOW_WITH_SECOND_OPINIONS).
+answer is the networks' mean and the rule's score the lowest of the networks' means for it;
+its threshold on the development set is printed too (UNSTABLE_BELOW_WITH_SECOND_OPINIONS).
+The candidate scores above are the first network's alone, for its own answers.
 """
 
 from __future__ import annotations
@@ -68,26 +69,31 @@ def drawn_inputs(images: np.ndarray, labels: np.ndarray, n: int, seed: int,
 
 
 class Judged:
-    """Inputs read with every variant: probs (N, V, 10), labels (N,), right (N,), and the
-    classifier's stability (N,) (with its second opinions, if it has any)."""
+    """Inputs read with every variant: the first network's probs (N, V, 10) and whether its
+    own answer is right (own_right, N); the classifier's answer probabilities (answer,
+    N x 10: with second opinions the networks' mean), its stability (N,) and whether that
+    answer is right (right, N); labels (N,)."""
+
+    FIELDS = ("probs", "answer", "stability", "labels", "right", "own_right")
 
     def __init__(self, classifier, inputs: np.ndarray, labels: np.ndarray) -> None:
-        read = [classifier.variants_and_stability(inputs[i : i + 2000])
-                for i in range(0, len(inputs), 2000)]
-        self.probs = np.concatenate([p for p, _ in read]) if read \
-            else np.zeros((0, 13, 10), np.float32)
+        chunks = [inputs[i : i + 2000] for i in range(0, len(inputs), 2000)]
+        read = [classifier.proba_and_stability(x) for x in chunks]
+        self.probs = np.concatenate([classifier.variant_probabilities(x) for x in chunks]) \
+            if chunks else np.zeros((0, 13, 10), np.float32)
+        self.answer = np.concatenate([p for p, _ in read]) if read \
+            else np.zeros((0, 10), np.float32)
         self.stability = np.concatenate([s for _, s in read]) if read \
             else np.zeros(0, np.float32)
         self.labels = np.asarray(labels, np.int64)
-        self.right = self.probs[:, 0].argmax(axis=1) == self.labels
+        self.right = self.answer.argmax(axis=1) == self.labels
+        self.own_right = self.probs[:, 0].argmax(axis=1) == self.labels
 
     @staticmethod
     def joined(parts: Sequence[Judged]) -> Judged:
         out = Judged.__new__(Judged)
-        out.probs = np.concatenate([j.probs for j in parts])
-        out.stability = np.concatenate([j.stability for j in parts])
-        out.labels = np.concatenate([j.labels for j in parts])
-        out.right = np.concatenate([j.right for j in parts])
+        for name in Judged.FIELDS:
+            setattr(out, name, np.concatenate([getattr(j, name) for j in parts]))
         return out
 
 
@@ -128,7 +134,7 @@ def logistic_score(fitting: Judged) -> Callable[[np.ndarray], np.ndarray]:
         return np.stack([_logit(s["top probability"]), _logit(s["mean over the input + 12 (kept)"]),
                          _logit(s["min over the 12 variants"]), s["variants agreeing"]], axis=1)
 
-    mean, scale, w = fit_logistic(x(fitting.probs), fitting.right.astype(float), 1.0)
+    mean, scale, w = fit_logistic(x(fitting.probs), fitting.own_right.astype(float), 1.0)
     return lambda probs: (x(probs) - mean) / scale @ w[1:] + w[0]
 
 
@@ -147,15 +153,15 @@ def old_rule(probs: np.ndarray) -> np.ndarray:
 
 def row(name: str, classifier, judged: Judged) -> str:
     """One line of the model card's table for `judged` with the rule in the classifier."""
-    p, s = judged.probs[:, 0], judged.stability
+    p, s = judged.answer, judged.stability
     flagged = np.array([classifier.prediction_from(pi, float(si)).not_sure
                         for pi, si in zip(p, s, strict=True)], dtype=bool)
-    right, old = judged.right, old_rule(judged.probs)
+    right, old, own = judged.right, old_rule(judged.probs), judged.own_right
     sure = ~flagged
     return (f"| {name} | {right.mean():.2%} ({(~right).sum()} wrong) | "
             f"{flagged[~right].mean():.0%} | {flagged[right].mean():.1%} | "
             f"{flagged.mean():.1%} | {right[sure].mean():.2%} ({(~right & sure).sum()} wrong) | "
-            f"{old[~right].mean():.0%} / {old[right].mean():.1%} |")
+            f"{own.mean():.2%}: {old[~own].mean():.0%} / {old[own].mean():.1%} |")
 
 
 def _styles(classifier) -> Judged:
@@ -203,7 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.report is not None:
         print("| set | accuracy | wrong answers flagged | right answers flagged | share flagged "
-              "| accuracy of the unflagged answers | before: flagged wrong / right |")
+              "| accuracy of the unflagged answers | first network alone: accuracy, the rule "
+              "before: flagged wrong / right |")
         for seed in args.report:
             for path, j in drawn(*test, args.dev_n, seed).items():
                 print(row(f"drawn, seed {seed}, {path}", classifier, j), flush=True)
@@ -224,19 +231,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                                             seed).values()])
     development = Judged.joined(list(drawn(*test, args.dev_n, DEV_SEED).values()))
     logistic = logistic_score(fitting)
-    print(f"| score | drawn training digits ({(~fitting.right).sum()} wrong) | development "
-          f"set ({(~development.right).sum()} wrong) |")
+    print(f"| score | drawn training digits ({(~fitting.own_right).sum()} wrong) | development "
+          f"set ({(~development.own_right).sum()} wrong) |")
     fit_scores, dev_scores = scores(fitting.probs), scores(development.probs)
     fit_scores["logistic, 4 features"] = logistic(fitting.probs)
     dev_scores["logistic, 4 features"] = logistic(development.probs)
     for name, score in fit_scores.items():
-        print(f"| {name} | {wrong_flagged(score, fitting.right):.0%} | "
-              f"{wrong_flagged(dev_scores[name], development.right):.0%} |")
+        print(f"| {name} | {wrong_flagged(score, fitting.own_right):.0%} | "
+              f"{wrong_flagged(dev_scores[name], development.own_right):.0%} |")
     for name, j in (("training digits", fitting), ("development", development)):
         old = old_rule(j.probs)
-        print(f"| the rule before (flags {old[j.right].mean():.1%} of the right answers of the "
-              f"{name}) | {old[~j.right].mean():.0%} |")
-    kept = dev_scores["mean over the input + 12 (kept)"][development.right]
+        print(f"| the rule before (flags {old[j.own_right].mean():.1%} of the right answers of "
+              f"the {name}) | {old[~j.own_right].mean():.0%} |")
+    kept = dev_scores["mean over the input + 12 (kept)"][development.own_right]
     print(f"UNSTABLE_BELOW = {np.quantile(kept, RIGHT_SHARE):.4g}")
     if classifier.second_opinions:  # the lowest of the networks' means
         print(f"| the lowest of {1 + len(classifier.second_opinions)} networks' means (kept) | "

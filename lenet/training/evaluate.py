@@ -55,7 +55,9 @@ def not_sure_report(classifier, images: np.ndarray, labels: np.ndarray) -> dict:
     """How the "not sure" flag (calibrated probability and test-time variants, see
     `lenet.classifier`) splits the answers: the share flagged, the share of the wrong and of
     the right answers flagged, and the accuracy of the answers given without the flag (the
-    risk-coverage point the app works at). Reads every image 9 times: not for training."""
+    risk-coverage point the app works at); and the accuracy and calibration error of those
+    answers (with second opinions, the networks' mean: `Classifier.proba_and_stability`).
+    Reads every image 13 times per network: not for training."""
     labels = np.asarray(labels, dtype=np.intp)
     probs, stability = classifier.proba_and_stability(images)
     flagged = np.array([classifier.prediction_from(p, s).not_sure
@@ -66,6 +68,9 @@ def not_sure_report(classifier, images: np.ndarray, labels: np.ndarray) -> dict:
         return float(mask.mean()) if mask.size else 0.0
 
     return {
+        "networks": 1 + len(getattr(classifier, "second_opinions", ())),
+        "accuracy": share(right),
+        "ece": expected_calibration_error(probs, labels),
         "flagged": share(flagged),
         "wrong_flagged": share(flagged[~right]),
         "right_flagged": share(flagged[right]),

@@ -44,7 +44,9 @@ class Judged:
 
 
 def judge(inputs: Sequence[Preprocessed], classifier: ClassifierLike) -> Judged:
-    """The rule's view of preprocessed inputs (one batched forward pass)."""
+    """The rule's view of preprocessed inputs, with the probabilities of the answers the app
+    and `lenet predict` give (`Classifier.proba_and_stability`: with second opinions the
+    networks' mean; a plain `predict_proba` otherwise)."""
     n = len(inputs)
     empty = np.array([p.empty and not p.solid for p in inputs], bool)
     solid = np.array([p.solid for p in inputs], bool)
@@ -54,7 +56,8 @@ def judge(inputs: Sequence[Preprocessed], classifier: ClassifierLike) -> Judged:
     real = [i for i, p in enumerate(inputs) if p.image is not None]
     if real:
         images = np.stack([inputs[i].image for i in real])
-        probs = classifier.predict_proba(images)
+        answer = getattr(classifier, "proba_and_stability", None)
+        probs = answer(images)[0] if answer else classifier.predict_proba(images)
         novelty = novelty_of(classifier, images) if with_novelty else [None] * len(real)
         for i, p, v in zip(real, probs, novelty, strict=True):
             x[i] = features(inputs[i].image, p, v)
