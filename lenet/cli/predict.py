@@ -2,7 +2,8 @@
 loaded once.
 
 Every file gets an answer in input order: a digit with its confidence, the ten
-probabilities, ``not_sure`` and ``not_a_digit`` (a scribble, a letter, a shape:
+probabilities (with the bundled model, the mean of its three networks', as in the app:
+`Classifier.proba_and_stability`), ``not_sure`` and ``not_a_digit`` (a scribble, a letter, a shape:
 `lenet.ink.not_a_digit`; a solid blob of ink has no digit at all, ``digit`` null), or an
 ``error`` saying why it could not be read (the other files are still answered). With
 ``multi`` the file may hold several digits side by side, touching or not;
