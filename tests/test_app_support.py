@@ -194,15 +194,17 @@ def test_command_line_help():
 
 def test_gui_modules_do_not_import_the_engine():
     """numba reads NUMBA_CACHE_DIR at import: __main__ sets it before anything imports numba
-    (only `lenet`'s package root, for the version, and the training recipes, for the
-    Retrain form's defaults, which import nothing heavy)."""
+    (only `lenet`'s package root, for the version, with `lenet.cpu_target`, which it runs to
+    choose the vector width numba compiles for (llvmlite, no numba), and the training
+    recipes, for the Retrain form's defaults, which import nothing heavy)."""
     code = ("import sys; import app.main_window, app.training_dialog, app.self_test; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lenet', 'numba')))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, cwd=Path(__file__).resolve().parent.parent,
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "['lenet', 'lenet.training', 'lenet.training.config']"
+    assert proc.stdout.strip() == ("['lenet', 'lenet.cpu_target', 'lenet.training', "
+                                   "'lenet.training.config']")
 
 
 def test_number_worker_reads_off_the_gui_thread_latest_request_wins(qtbot, fake_classifier):
