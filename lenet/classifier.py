@@ -64,6 +64,16 @@ def stability_of(variant_probs: np.ndarray, answers: np.ndarray | None = None) -
     return variant_probs[np.arange(len(variant_probs)), :, answers].mean(axis=1)
 
 
+def answer_and_stability(every: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """From every network's variant probabilities (N, V, 10) each: the answer's
+    probabilities (N, 10), the networks' mean for the image itself (variant 0), and its
+    stability (N,), the lowest over the networks of the mean probability the image and its
+    variants give that answer (1.0: all agree fully)."""
+    probs = np.mean([p[:, 0] for p in every], axis=0, dtype=np.float32)
+    answers = probs.argmax(axis=1)
+    return probs, np.min([stability_of(p, answers) for p in every], axis=0)
+
+
 @dataclass(frozen=True)
 class Prediction:
     """The answer for one image: top digit, its probability, all ten, and the doubt flag."""
@@ -205,19 +215,17 @@ class Classifier:
         n, v = variants.shape[:2]
         return self.predict_proba(variants.reshape(n * v, 28, 28)).reshape(n, v, -1)
 
+    def every_variant_probabilities(self, images: np.ndarray) -> list[np.ndarray]:
+        """`variant_probabilities` of this network, then of each second opinion (the
+        variants made once): one (N, len(VARIANTS), 10) array per network."""
+        variants = input_variants(images)
+        return [net._read_variants(variants) for net in (self, *self.second_opinions)]
+
     def proba_and_stability(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For images (N, 28, 28) or one (28, 28), from one pass over every test-time variant:
-        the answer's probabilities (N, 10) — this network's for the image, with second
-        opinions the mean of all the networks' — and the stability (N,): the mean
-        probability the image and its variants give the answer (1.0: all agree fully), with
-        second opinions the lowest such mean of the networks."""
-        variants = input_variants(images)
-        every = [net._read_variants(variants) for net in (self, *self.second_opinions)]
-        probs = every[0][:, 0] if len(every) == 1 \
-            else np.mean([p[:, 0] for p in every], axis=0, dtype=np.float32)
-        answers = probs.argmax(axis=1)
-        stability = np.min([stability_of(p, answers) for p in every], axis=0)
-        return probs, stability
+        `answer_and_stability` of every network's (this one's alone without second
+        opinions)."""
+        return answer_and_stability(self.every_variant_probabilities(images))
 
     def stability(self, images: np.ndarray) -> np.ndarray:
         """(N,) for images (N, 28, 28): see `proba_and_stability`."""

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lenet.classifier import answer_and_stability
 from lenet.devtools.fit_reader import fit_logistic
 
 FIT_SEEDS = (1000, 1001)
@@ -77,10 +78,12 @@ class Judged:
     FIELDS = ("probs", "answer", "stability", "labels", "right", "own_right")
 
     def __init__(self, classifier, inputs: np.ndarray, labels: np.ndarray) -> None:
-        chunks = [inputs[i : i + 2000] for i in range(0, len(inputs), 2000)]
-        read = [classifier.proba_and_stability(x) for x in chunks]
-        self.probs = np.concatenate([classifier.variant_probabilities(x) for x in chunks]) \
-            if chunks else np.zeros((0, 13, 10), np.float32)
+        # each chunk's variants read once by every network (as `proba_and_stability` does)
+        every = [classifier.every_variant_probabilities(inputs[i : i + 2000])
+                 for i in range(0, len(inputs), 2000)]
+        read = [answer_and_stability(e) for e in every]
+        self.probs = np.concatenate([e[0] for e in every]) if every \
+            else np.zeros((0, 13, 10), np.float32)
         self.answer = np.concatenate([p for p, _ in read]) if read \
             else np.zeros((0, 10), np.float32)
         self.stability = np.concatenate([s for _, s in read]) if read \

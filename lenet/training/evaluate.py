@@ -68,7 +68,7 @@ def not_sure_report(classifier, images: np.ndarray, labels: np.ndarray) -> dict:
         return float(mask.mean()) if mask.size else 0.0
 
     return {
-        "networks": 1 + len(getattr(classifier, "second_opinions", ())),
+        "networks": 1 + len(classifier.second_opinions),
         "accuracy": share(right),
         "ece": expected_calibration_error(probs, labels),
         "flagged": share(flagged),

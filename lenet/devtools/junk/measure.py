@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lenet.classifier import Classifier
 from lenet.devtools.drawn.redraw import CANVAS, make_drawn_set, render_drawn_set
 from lenet.devtools.junk.shapes import make_junk_set
-from lenet.ink import ClassifierLike, Preprocessed, Stroke, preprocess_image, preprocess_strokes
+from lenet.ink import Preprocessed, Stroke, preprocess_image, preprocess_strokes
 from lenet.ink.not_a_digit import FEATURES, Rule, features, novelty_of, rule_for
 
 
@@ -43,10 +44,10 @@ class Judged:
         return Judged(self.empty[keep], self.solid[keep], self.x[keep], self.digit[keep])
 
 
-def judge(inputs: Sequence[Preprocessed], classifier: ClassifierLike) -> Judged:
+def judge(inputs: Sequence[Preprocessed], classifier: Classifier) -> Judged:
     """The rule's view of preprocessed inputs, with the probabilities of the answers the app
     and `lenet predict` give (`Classifier.proba_and_stability`: with second opinions the
-    networks' mean; a plain `predict_proba` otherwise)."""
+    networks' mean)."""
     n = len(inputs)
     empty = np.array([p.empty and not p.solid for p in inputs], bool)
     solid = np.array([p.solid for p in inputs], bool)
@@ -56,8 +57,7 @@ def judge(inputs: Sequence[Preprocessed], classifier: ClassifierLike) -> Judged:
     real = [i for i, p in enumerate(inputs) if p.image is not None]
     if real:
         images = np.stack([inputs[i].image for i in real])
-        answer = getattr(classifier, "proba_and_stability", None)
-        probs = answer(images)[0] if answer else classifier.predict_proba(images)
+        probs = classifier.proba_and_stability(images)[0]
         novelty = novelty_of(classifier, images) if with_novelty else [None] * len(real)
         for i, p, v in zip(real, probs, novelty, strict=True):
             x[i] = features(inputs[i].image, p, v)
@@ -65,7 +65,7 @@ def judge(inputs: Sequence[Preprocessed], classifier: ClassifierLike) -> Judged:
     return Judged(empty, solid, x, digit)
 
 
-def both_paths(drawings: Sequence[Sequence[Stroke]], classifier: ClassifierLike,
+def both_paths(drawings: Sequence[Sequence[Stroke]], classifier: Classifier,
                canvas: int = CANVAS) -> tuple[Judged, Judged]:
     """(strokes path, image path) judgements of the drawings."""
     by_strokes = [preprocess_strokes(d, (canvas, canvas)) for d in drawings]
@@ -73,21 +73,21 @@ def both_paths(drawings: Sequence[Sequence[Stroke]], classifier: ClassifierLike,
     return judge(by_strokes, classifier), judge(by_image, classifier)
 
 
-def junk_judged(n: int, seed: int, classifier: ClassifierLike) -> tuple[list[str], Judged, Judged]:
+def junk_judged(n: int, seed: int, classifier: Classifier) -> tuple[list[str], Judged, Judged]:
     """The kinds of n junk drawings (seed) and their (strokes, image) judgements."""
     drawings, kinds = make_junk_set(n, seed)
     return kinds, *both_paths(drawings, classifier)
 
 
 def digits_judged(images: np.ndarray, labels: np.ndarray, n: int, seed: int,
-                  classifier: ClassifierLike) -> tuple[np.ndarray, Judged, Judged]:
+                  classifier: Classifier) -> tuple[np.ndarray, Judged, Judged]:
     """Labels of n drawn MNIST digits (from `images`, seed) and their judgements."""
     drawings, truth = make_drawn_set(images, labels, n, seed)
     return truth, *both_paths(drawings, classifier)
 
 
 def styles_judged(n: int, seed: int,
-                  classifier: ClassifierLike) -> tuple[list[str], Judged, Judged]:
+                  classifier: Classifier) -> tuple[list[str], Judged, Judged]:
     """The style name of n drawings of every writing style (`lenet.devtools.styles`, seed)
     and their (strokes, image) judgements: digits the rule must keep."""
     from lenet.devtools.styles import CANVAS as STYLE_CANVAS
@@ -100,7 +100,7 @@ def styles_judged(n: int, seed: int,
     return names, *both_paths(drawings, classifier, STYLE_CANVAS)
 
 
-def mnist_judged(images: np.ndarray, classifier: ClassifierLike) -> Judged:
+def mnist_judged(images: np.ndarray, classifier: Classifier) -> Judged:
     """MNIST digits (N, 28, 28) uint8 as they are, through the image path."""
     return judge([preprocess_image(im) for im in images], classifier)
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from lenet.classifier import Classifier
 from lenet.devtools.drawn.redraw import CANVAS, load_test_digits
 from lenet.devtools.junk.measure import (
     Judged,
@@ -49,7 +50,7 @@ def _shares(names: Sequence[str], judged: Judged) -> dict[str, float]:
     return {k: round(v, 4) for k, v in rates(names, judged).items()}
 
 
-def not_a_digit_report(classifier: ClassifierLike, n_junk: int = 1200, junk_seed: int = 1,
+def not_a_digit_report(classifier: Classifier, n_junk: int = 1200, junk_seed: int = 1,
                        n_digits: int = 2000, digit_seed: int = 0, n_mnist: int = 10000,
                        data_dir: str | None = None, n_per_style: int = 60) -> dict[str, Any]:
     """The figures as a dict: junk {strokes, image: {kind: share rejected, "all"}},
