@@ -14,6 +14,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from lenet.nn.packing import packed_buffer, views_like
+
 __all__ = ["WeightAverage"]
 
 
@@ -28,11 +30,19 @@ class WeightAverage:
         if not 0.0 < decay < 1.0:
             raise ValueError(f"the averaging decay must be in (0, 1), got {decay}")
         self.params, self.decay, self.steps = params, decay, 0
-        self.average = {name: p.copy() for name, p in params.items()}
+        flat = packed_buffer(params.values())  # one pass per step (lenet.nn.packing)
+        self._flat = None if flat is None else (flat, flat.copy())
+        self.average = (views_like(params, self._flat[1]) if self._flat
+                        else {name: p.copy() for name, p in params.items()})
 
     def update(self) -> None:
         self.steps += 1
         d = np.float32(min(self.decay, (1 + self.steps) / (10 + self.steps)))
+        if self._flat is not None:
+            p, avg = self._flat
+            avg *= d
+            avg += (1 - d) * p
+            return
         for name, p in self.params.items():
             avg = self.average[name]
             avg *= d

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from lenet.nn.layers import AvgPool2D, Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, Tanh
+from lenet.nn.packing import pack
 
 ACTIVATIONS = {"relu": ReLU, "tanh": Tanh}
 POOLINGS = {"max": MaxPool2D, "avg": AvgPool2D}
@@ -16,7 +17,9 @@ POOLINGS = {"max": MaxPool2D, "avg": AvgPool2D}
 class Sequential:
     """Layers applied in order; parameters are named ``"<layer>.<param>"``, e.g. ``conv1.W``.
 
-    The first layer is told not to compute a gradient for the network's input.
+    The first layer is told not to compute a gradient for the network's input. The layers'
+    parameters and gradients become views into one flat array each (`flat_params`,
+    `flat_grads`; `lenet.nn.packing`), so a training step updates them in one pass.
     """
 
     def __init__(self, layers: Iterable[tuple[str, Layer]]) -> None:
@@ -30,6 +33,8 @@ class Sequential:
         for act, pool in itertools.pairwise(order):
             if type(act) is ReLU and type(pool) is MaxPool2D:
                 act.folded, pool.relu_first = True, True
+        self.flat_params = pack(layer.params for layer in order)
+        self.flat_grads = pack(layer.grads for layer in order)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         for layer in self.layers.values():
@@ -68,6 +73,9 @@ class Sequential:
         return {f"{n}.{k}": v for n, layer in self.layers.items() for k, v in layer.grads.items()}
 
     def zero_grad(self) -> None:
+        if self.flat_grads is not None:
+            self.flat_grads.fill(0.0)
+            return
         for layer in self.layers.values():
             layer.zero_grad()
 

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from lenet.nn.kernels.adam import adam_update
+from lenet.nn.packing import packed_buffer, views_like
 
 
 class Optimizer:
@@ -87,15 +88,28 @@ class Adam(Optimizer):
     ) -> None:
         super().__init__(params, grads, lr, weight_decay)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
-        self.m = {k: np.zeros_like(v) for k, v in params.items()}
-        self.v = {k: np.zeros_like(v) for k, v in params.items()}
         self.t = 0
+        # parameters and gradients packed in one array each (lenet.nn.packing): the state
+        # is too, and a step without weight decay is one pass over all of them
+        flat_p, flat_g = packed_buffer(params.values()), packed_buffer(grads.values())
+        self._flat = None
+        if flat_p is not None and flat_g is not None and flat_g.dtype == flat_p.dtype \
+                and flat_g.size == flat_p.size and list(params) == list(grads):
+            flat_m, flat_v = np.zeros_like(flat_p), np.zeros_like(flat_p)
+            self.m, self.v = views_like(params, flat_m), views_like(params, flat_v)
+            self._flat = (flat_p, flat_g, flat_m, flat_v)
+        else:
+            self.m = {k: np.zeros_like(v) for k, v in params.items()}
+            self.v = {k: np.zeros_like(v) for k, v in params.items()}
 
     def step(self) -> None:
         self.t += 1
         c1 = 1 - self.beta1**self.t
         c2 = 1 - self.beta2**self.t
         step = self.lr * math.sqrt(c2) / c1
+        if self._flat is not None and not self.weight_decay:
+            adam_update(*self._flat, step, self.beta1, self.beta2, self.eps, 0.0)
+            return
         for name, p in self.params.items():
             decay = self.weight_decay if not name.endswith(".b") else 0.0
             adam_update(
