@@ -30,21 +30,9 @@ from lenet.devtools.drawn.redraw import (
     render_drawn_set,
     to_uint8,
 )
-from lenet.devtools.drawn.strips import (
-    DrawnStrip,
-    make_number_strips,
-    make_strips_from,
-    render_strip,
-)
-from lenet.ink import (
-    ClassifierLike,
-    preprocess_image,
-    preprocess_strokes,
-    read_number,
-    read_strokes,
-    render_strokes,
-    to_ink,
-)
+from lenet.devtools.drawn.strip_reading import strip_report
+from lenet.devtools.drawn.strips import make_number_strips, make_strips_from, render_strip
+from lenet.ink import ClassifierLike, preprocess_image, preprocess_strokes, render_strokes
 
 # --------------------------------------------------------------------------- measuring
 
@@ -154,47 +142,6 @@ def drawn_accuracy(
     }
 
 
-def strip_report(strips: Sequence[DrawnStrip], classifier: ClassifierLike) -> dict[str, Any]:
-    """How many `strips` are read exactly from the rendered image (`read_number`) and from
-    the strokes (`read_strokes`), all / digits apart / some touching: {n, exact, accuracy,
-    count_correct, touching, accuracy_apart/_touching, strokes_accuracy(_apart,
-    _touching), failures (up to 30 image-path misses)}."""
-    strip_ok, count_ok, touching, by_strokes = [], [], [], []
-    strip_failures = []
-    for k, s in enumerate(strips):
-        read = "".join(str(d.digit) for d in read_number(to_ink(render_strip(s)), classifier))
-        from_strokes = "".join(str(d.digit) for d in read_strokes(s.strokes, s.size, classifier))
-        strip_ok.append(read == s.number)
-        by_strokes.append(from_strokes == s.number)
-        count_ok.append(len(read) == len(s.number))
-        touching.append(s.touching > 0)
-        if read != s.number and len(strip_failures) < 30:
-            strip_failures.append(
-                {"item": k, "true": s.number, "read": read, "strokes": from_strokes,
-                 "touching": s.touching}
-            )
-    ok_arr, touch_arr = np.asarray(strip_ok, bool), np.asarray(touching, bool)
-    strokes_arr = np.asarray(by_strokes, bool)
-
-    def rate(sel: np.ndarray, ok: np.ndarray = ok_arr) -> float | None:
-        return round(float(ok[sel].mean()), 4) if sel.any() else None
-
-    every = np.ones(len(strips), bool)
-    return {
-        "n": len(strips),
-        "exact": int(ok_arr.sum()),
-        "accuracy": rate(every),
-        "count_correct": round(float(np.mean(count_ok)), 4) if len(strips) else None,
-        "touching": int(touch_arr.sum()),
-        "accuracy_apart": rate(~touch_arr),
-        "accuracy_touching": rate(touch_arr),
-        "strokes_accuracy": rate(every, strokes_arr),
-        "strokes_accuracy_apart": rate(~touch_arr, strokes_arr),
-        "strokes_accuracy_touching": rate(touch_arr, strokes_arr),
-        "failures": strip_failures,
-    }
-
-
 # --------------------------------------------------------------------------- looking at it
 
 
@@ -291,6 +238,14 @@ def _format(report: dict[str, Any]) -> str:
                 parts.append(f"some touching {s[rate + '_touching']:.2%} (n={s['touching']})")
             lines.append(f"    {name}: " + ", ".join(parts))
         lines.append(f"    digit count right (image): {s['count_correct']:.2%}")
+        for name, pre in (("image", ""), ("strokes", "strokes_")):
+            if s.get(pre + "digits_alone_right") is None:
+                continue
+            lines.append(
+                f"    {name}, the digits as shown (every network's answer): "
+                f"{s[pre + 'accuracy_shown']:.2%}; every digit right when read alone: "
+                f"{s[pre + 'digits_alone_right']:.2%} of the strips, read exactly: "
+                f"{s[pre + 'accuracy_given_alone_right'] or 0:.2%}")
     lines.append(f"  ({report['seconds']} s)")
     return "\n".join(lines)
 
