@@ -13,7 +13,9 @@ then the stability threshold that flags RIGHT_SHARE on the development set (UNST
 seeds, both paths, and with ``--mnist`` on MNIST test and ``--styles`` on the writing styles
 (`lenet.devtools.styles`, seed 0): the model card's risk-coverage table, and the time of one
 `classify`. Drawing is the slow part (about 75 ms a digit): ``--cache DIR`` keeps the 28x28
-inputs.
+inputs; ``--sheets DIR`` saves, per drawn set, a PNG of its wrong answers (the MNIST digit
+beside what the network saw, the unflagged ones first) for a person to judge which are
+still the digit they are labelled and which the redrawing turned into another.
 
 With second opinions beside the model (the bundled one has two, `lenet.classifier`), the
 answer is the networks' mean and the rule's score the lowest of the networks' means for it;
@@ -44,11 +46,12 @@ PATHS = ("strokes", "image")
 
 
 def drawn_inputs(images: np.ndarray, labels: np.ndarray, n: int, seed: int,
-                 cache: Path | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                 cache: Path | None = None, with_sources: bool = False) -> dict[str, tuple]:
     """{path: (inputs (M, 28, 28) float32, labels (M,))} of `make_drawn_set(images, labels,
     n, seed)` through both paths; drawings a path finds empty are left out. `cache`: a
-    folder where the inputs are kept (named by seed and n: pass the same images)."""
-    from lenet.devtools.drawn import CANVAS, make_drawn_set, render_drawn_set
+    folder where the inputs are kept (named by seed and n: pass the same images).
+    `with_sources`: each tuple also holds the indices (M,) of the digits in `images`."""
+    from lenet.devtools.drawn import CANVAS, drawn_indices, make_drawn_set, render_drawn_set
     from lenet.ink import preprocess_image, preprocess_strokes
 
     file = cache / f"drawn{seed}_{n}.npz" if cache else None
@@ -66,7 +69,40 @@ def drawn_inputs(images: np.ndarray, labels: np.ndarray, n: int, seed: int,
         if file is not None:
             file.parent.mkdir(parents=True, exist_ok=True)
             np.savez_compressed(file, **saved)
-    return {p: (saved[p][saved[f"{p}_ok"]], saved["labels"][saved[f"{p}_ok"]]) for p in PATHS}
+    sources = drawn_indices(len(images), n, seed)
+    out = {}
+    for p in PATHS:
+        ok = saved[f"{p}_ok"]
+        out[p] = (saved[p][ok], saved["labels"][ok]) + ((sources[ok],) if with_sources else ())
+    return out
+
+
+def error_sheet(classifier, judged: Judged, inputs: np.ndarray, originals: np.ndarray,
+                path: Path) -> Path:
+    """Save a PNG of `judged`'s wrong answers: each the original (28, 28) uint8 digit beside
+    the network's input, captioned "label→answer, confidence" and "not sure" when flagged;
+    the unflagged ones first."""
+    from PIL import Image, ImageDraw
+
+    flagged = np.array([classifier.prediction_from(p, float(s)).not_sure
+                        for p, s in zip(judged.answer, judged.stability, strict=True)], bool)
+    wrong = np.flatnonzero(~judged.right)
+    wrong = np.concatenate([wrong[~flagged[wrong]], wrong[flagged[wrong]]])
+    cell, cols = 84, 6
+    rows = max(1, -(-len(wrong) // cols))
+    sheet = Image.new("L", (cols * (2 * cell + 8), rows * (cell + 16)), 255)
+    draw = ImageDraw.Draw(sheet)
+    for k, i in enumerate(wrong):
+        x, y = (k % cols) * (2 * cell + 8), (k // cols) * (cell + 16)
+        sheet.paste(Image.fromarray(255 - originals[i]).resize((cell, cell)), (x, y))
+        seen = np.round(255 * (1 - np.clip(inputs[i], 0, 1))).astype(np.uint8)
+        sheet.paste(Image.fromarray(seen).resize((cell, cell)), (x + cell, y))
+        answer = int(judged.answer[i].argmax())
+        draw.text((x + 2, y + cell + 2), f"{judged.labels[i]}->{answer} "
+                  f"{judged.answer[i].max():.2f}{' not sure' if flagged[i] else ''}", fill=0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(path)
+    return path
 
 
 class Judged:
@@ -193,6 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--mnist", action="store_true", help="with --report: MNIST test too")
     ap.add_argument("--styles", action="store_true", help="with --report: the writing styles")
     ap.add_argument("--cache", type=Path, default=None, help="folder to keep drawn inputs in")
+    ap.add_argument("--sheets", type=Path, default=None, metavar="DIR",
+                    help="with --report: save a PNG of each drawn set's wrong answers here")
     ap.add_argument("--data-dir", default=None, help="MNIST folder (default: LENET_DATA_DIR)")
     ap.add_argument("--model", type=Path, default=None, help="model (default: bundled)")
     args = ap.parse_args(argv)
@@ -217,6 +255,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for seed in args.report:
             for path, j in drawn(*test, args.dev_n, seed).items():
                 print(row(f"drawn, seed {seed}, {path}", classifier, j), flush=True)
+                if args.sheets:
+                    x, _, sources = drawn_inputs(*test, args.dev_n, seed, args.cache / "test"
+                                                 if args.cache else None, True)[path]
+                    error_sheet(classifier, j, x, test[0][sources],
+                                args.sheets / f"wrong_seed{seed}_{path}.png")
         if args.mnist:
             x = mnist.test_images.astype(np.float32) / 255.0
             print(row("MNIST test", classifier, Judged(classifier, x, mnist.test_labels)))
