@@ -386,3 +386,24 @@ def test_command_line_report_and_pngs(tmp_path: Path, capsys) -> None:
     assert np.mean(np.asarray(answers) == np.asarray(labels)) == pytest.approx(
         rep["image_accuracy"]
     )
+
+
+def test_a_reading_is_shown_with_doubt_when_the_count_or_a_digit_is_doubted() -> None:
+    import dataclasses
+
+    from lenet.devtools.drawn.strip_reading import _shown
+    from lenet.ink import Stroke, preprocess_strokes
+    from lenet.ink.number_reader import ReadDigit
+    from lenet.model_file import bundled_model_path, load_model
+
+    model = load_model(bundled_model_path())
+    one = preprocess_strokes([Stroke(np.array([[100.0, 40.0], [100.0, 240.0]]), 16.0)],
+                             (280, 280))
+    blob = dataclasses.replace(one, image=np.full((28, 28), 0.5, np.float32))
+    clear = ReadDigit(one, model.predict_proba(one.image[None])[0])
+    assert _shown([clear, clear], model) == ("11", False)
+    counted = dataclasses.replace(clear, count_uncertain=True)
+    assert _shown([clear, counted], model) == ("11", True)
+    grey = ReadDigit(blob, model.predict_proba(blob.image[None])[0])
+    assert _shown([clear, grey], model)[1]  # a grey square is no sure digit
+    assert _shown([], model) == ("", False)

@@ -245,7 +245,9 @@ def _format(report: dict[str, Any]) -> str:
                 f"    {name}, the digits as shown (every network's answer): "
                 f"{s[pre + 'accuracy_shown']:.2%}; every digit right when read alone: "
                 f"{s[pre + 'digits_alone_right']:.2%} of the strips, read exactly: "
-                f"{s[pre + 'accuracy_given_alone_right'] or 0:.2%}")
+                f"{s[pre + 'accuracy_given_alone_right'] or 0:.2%}; shown with doubt: "
+                f"{s[pre + 'doubted_wrong'] or 0:.0%} of the misread strips, "
+                f"{s[pre + 'doubted_right'] or 0:.0%} of the right ones")
     lines.append(f"  ({report['seconds']} s)")
     return "\n".join(lines)
 

@@ -36,12 +36,17 @@ from lenet.ink import (
 __all__ = ["strip_report"]
 
 
-def _shown(read: list, classifier: Classifier) -> str:
-    """The digits of a reading as they are shown: every network's answer for each."""
+def _shown(read: list, classifier: Classifier) -> tuple[str, bool]:
+    """The digits of a reading as they are shown (every network's answer for each), and
+    whether the reading is shown with doubt: a digit "not sure", or the reader unsure how
+    many digits a group holds."""
     if not read:
-        return ""
-    probs = classifier.proba_and_stability(np.stack([d.preprocessed.image for d in read]))[0]
-    return "".join(str(int(k)) for k in probs.argmax(axis=1))
+        return "", False
+    probs, stable = classifier.proba_and_stability(np.stack([d.preprocessed.image for d in read]))
+    doubted = any(classifier.prediction_from(p, float(s)).not_sure
+                  for p, s in zip(probs, stable, strict=True))
+    return ("".join(str(int(k)) for k in probs.argmax(axis=1)),
+            doubted or any(d.count_uncertain for d in read))
 
 
 def _alone(strip: DrawnStrip) -> list[list]:
@@ -88,12 +93,14 @@ def strip_report(strips: Sequence[DrawnStrip], classifier: Classifier) -> dict[s
     the strokes (`read_strokes`), all / digits apart / some touching, with the reader's
     digits and (``*_shown``) the shown ones: {n, exact, accuracy, count_correct, touching,
     accuracy_apart/_touching, strokes_accuracy(_apart, _touching), accuracy_shown,
-    strokes_accuracy_shown, digits_alone_right, strokes_digits_alone_right (the shares of
+    strokes_accuracy_shown, (strokes_)doubted_wrong / _right (the shares of the misread and of
+    the exactly read strips shown with doubt: a digit "not sure" or the count uncertain),
+    digits_alone_right, strokes_digits_alone_right (the shares of
     strips whose every digit is answered right alone), accuracy_given_alone_right,
     strokes_accuracy_given_alone_right (the shown reading of those strips), failures (up
     to 30 image-path misses)}."""
     strip_ok, count_ok, touching, by_strokes = [], [], [], []
-    shown_ok, shown_strokes_ok = [], []
+    shown_ok, shown_strokes_ok, doubted, doubted_strokes = [], [], [], []
     strip_failures = []
     for k, s in enumerate(strips):
         image_read = read_number(to_ink(render_strip(s)), classifier)
@@ -102,8 +109,11 @@ def strip_report(strips: Sequence[DrawnStrip], classifier: Classifier) -> dict[s
         from_strokes = "".join(str(d.digit) for d in strokes_read)
         strip_ok.append(read == s.number)
         by_strokes.append(from_strokes == s.number)
-        shown_ok.append(_shown(image_read, classifier) == s.number)
-        shown_strokes_ok.append(_shown(strokes_read, classifier) == s.number)
+        for reading, oks, doubts in ((image_read, shown_ok, doubted),
+                                     (strokes_read, shown_strokes_ok, doubted_strokes)):
+            shown, doubt = _shown(reading, classifier)
+            oks.append(shown == s.number)
+            doubts.append(doubt)
         count_ok.append(len(read) == len(s.number))
         touching.append(s.touching > 0)
         if read != s.number and len(strip_failures) < 30:
@@ -114,6 +124,7 @@ def strip_report(strips: Sequence[DrawnStrip], classifier: Classifier) -> dict[s
     ok_arr, touch_arr = np.asarray(strip_ok, bool), np.asarray(touching, bool)
     strokes_arr = np.asarray(by_strokes, bool)
     shown_arr, shown_strokes_arr = np.asarray(shown_ok, bool), np.asarray(shown_strokes_ok, bool)
+    doubt_arr, doubt_strokes_arr = np.asarray(doubted, bool), np.asarray(doubted_strokes, bool)
     alone = _digits_alone_right(strips, classifier) if all(s.digit_strokes for s in strips) \
         else None
 
@@ -134,6 +145,11 @@ def strip_report(strips: Sequence[DrawnStrip], classifier: Classifier) -> dict[s
         "strokes_accuracy_touching": rate(touch_arr, strokes_arr),
         "accuracy_shown": rate(every, shown_arr),
         "strokes_accuracy_shown": rate(every, shown_strokes_arr),
+        # honesty: the share of the misread strips shown with doubt, and of the right ones
+        "doubted_wrong": rate(~shown_arr, doubt_arr),
+        "doubted_right": rate(shown_arr, doubt_arr),
+        "strokes_doubted_wrong": rate(~shown_strokes_arr, doubt_strokes_arr),
+        "strokes_doubted_right": rate(shown_strokes_arr, doubt_strokes_arr),
         "digits_alone_right": rate(every, alone["image"]) if alone else None,
         "strokes_digits_alone_right": rate(every, alone["strokes"]) if alone else None,
         "accuracy_given_alone_right": rate(alone["image"], shown_arr) if alone else None,
