@@ -245,6 +245,12 @@ class Classifier:
             doubt = stability < self.unstable_below or p[digit] < EVEN_ODDS
         return Prediction(digit, float(p[digit]), p, bool(doubt))
 
+    def not_sure_flags(self, probabilities: np.ndarray, stability: np.ndarray) -> np.ndarray:
+        """(N,) bool: the "not sure" flag of `prediction_from` for every answer's
+        probabilities (N, 10) and stability (N,)."""
+        return np.array([self.prediction_from(p, float(s)).not_sure
+                         for p, s in zip(probabilities, stability, strict=True)], dtype=bool)
+
     def stages(self) -> list[Stage]:
         """The network's stages in order (input, conv1, pool1, ..., the output), with their
         shapes and weights (see `lenet.nn.stages`); ValueError for a layer it cannot show."""

@@ -84,8 +84,7 @@ def error_sheet(classifier, judged: Judged, inputs: np.ndarray, originals: np.nd
     the unflagged ones first."""
     from PIL import Image, ImageDraw
 
-    flagged = np.array([classifier.prediction_from(p, float(s)).not_sure
-                        for p, s in zip(judged.answer, judged.stability, strict=True)], bool)
+    flagged = classifier.not_sure_flags(judged.answer, judged.stability)
     wrong = np.flatnonzero(~judged.right)
     wrong = np.concatenate([wrong[~flagged[wrong]], wrong[flagged[wrong]]])
     cell, cols = 84, 6
@@ -192,9 +191,7 @@ def old_rule(probs: np.ndarray) -> np.ndarray:
 
 def row(name: str, classifier, judged: Judged) -> str:
     """One line of the model card's table for `judged` with the rule in the classifier."""
-    p, s = judged.answer, judged.stability
-    flagged = np.array([classifier.prediction_from(pi, float(si)).not_sure
-                        for pi, si in zip(p, s, strict=True)], dtype=bool)
+    flagged = classifier.not_sure_flags(judged.answer, judged.stability)
     right, old, own = judged.right, old_rule(judged.probs), judged.own_right
     sure = ~flagged
     return (f"| {name} | {right.mean():.2%} ({(~right).sum()} wrong) | "
@@ -252,12 +249,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("| set | accuracy | wrong answers flagged | right answers flagged | share flagged "
               "| accuracy of the unflagged answers | first network alone: accuracy, the rule "
               "before: flagged wrong / right |")
-        for seed in args.report:
-            for path, j in drawn(*test, args.dev_n, seed).items():
+        for seed in args.report:  # the inputs drawn (or read from the cache) once per seed
+            sets = drawn_inputs(*test, args.dev_n, seed,
+                                args.cache / "test" if args.cache else None, with_sources=True)
+            for path, (x, y, sources) in sets.items():
+                j = Judged(classifier, x, y)
                 print(row(f"drawn, seed {seed}, {path}", classifier, j), flush=True)
                 if args.sheets:
-                    x, _, sources = drawn_inputs(*test, args.dev_n, seed, args.cache / "test"
-                                                 if args.cache else None, True)[path]
                     error_sheet(classifier, j, x, test[0][sources],
                                 args.sheets / f"wrong_seed{seed}_{path}.png")
         if args.mnist:

@@ -60,8 +60,7 @@ def not_sure_report(classifier, images: np.ndarray, labels: np.ndarray) -> dict:
     Reads every image 13 times per network: not for training."""
     labels = np.asarray(labels, dtype=np.intp)
     probs, stability = classifier.proba_and_stability(images)
-    flagged = np.array([classifier.prediction_from(p, s).not_sure
-                        for p, s in zip(probs, stability, strict=True)], dtype=bool)
+    flagged = classifier.not_sure_flags(probs, stability)
     right = probs.argmax(axis=1) == labels
 
     def share(mask: np.ndarray) -> float:

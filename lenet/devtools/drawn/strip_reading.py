@@ -43,10 +43,9 @@ def _shown(read: list, classifier: Classifier) -> tuple[str, bool]:
     if not read:
         return "", False
     probs, stable = classifier.proba_and_stability(np.stack([d.preprocessed.image for d in read]))
-    doubted = any(classifier.prediction_from(p, float(s)).not_sure
-                  for p, s in zip(probs, stable, strict=True))
     return ("".join(str(int(k)) for k in probs.argmax(axis=1)),
-            doubted or any(d.count_uncertain for d in read))
+            bool(classifier.not_sure_flags(probs, stable).any())
+            or any(d.count_uncertain for d in read))
 
 
 def _alone(strip: DrawnStrip) -> list[list]:
