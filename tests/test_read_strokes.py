@@ -123,6 +123,23 @@ def test_multi_stroke_single_digits_stay_whole(name: str, model) -> None:
             assert read == f"3{name}6", (template.__name__, seed)
 
 
+def _two_long_base(rng: np.random.Generator) -> list[np.ndarray]:
+    """A 2 whose base is a stroke of its own, drawn far out on both sides (2 heights wide:
+    wider than a run of strokes may be, `stroke_candidates.MAX_RUN_WIDTH`)."""
+    hook = t.curve((0.08, 0.22), (0.4, -0.02), (0.7, 0.25), (0.1, 1.0))
+    return [hook, t.line((-0.45, 1.0 + t._u(rng, -0.03, 0.03)), (t._u(rng, 1.45, 1.6), 1.0))]
+
+
+def test_a_digit_along_one_very_wide_stroke_stays_whole(model) -> None:
+    """Its other strokes lie within the wide stroke's x-range: one candidate digit (read as
+    "7" plus a skipped stroke before, redrawn MNIST 2s with long bases among them)."""
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        for b in (9, 3, 1):
+            each, size = number_strokes([_two_long_base(rng), t.PLAIN[b](rng)], overlap=0.0)
+            assert _read([s for d in each for s in d], size, model) == f"2{b}", seed
+
+
 def test_digits_drawn_over_each_other_are_read_from_the_strokes_not_the_ink(model) -> None:
     """Two 0s whose strokes cross: one blob of ink (the image reader sees one group), two
     strokes; boxes in the ink rendered at the reading scale."""

@@ -25,7 +25,11 @@ MAX_RUN = 4
 """A digit is drawn with at most this many strokes."""
 MAX_RUN_WIDTH = 1.8
 """A run of several strokes is at most this x the line height wide (one stroke always is a
-candidate, however wide: it may be cut into digits later)."""
+candidate, however wide: it may be cut into digits later), unless its other strokes lie
+within the x-range of its widest one (ALONG_WIDEST): a 2 whose base is drawn as a long
+stroke of its own, a 5's long flag, a flat digit."""
+ALONG_WIDEST = 1.1
+"""A run this x as wide as its widest stroke, or less, lies along that stroke."""
 INSIDE = 0.8
 """A run whose box lies this much inside the box of the stroke drawn just before or after it
 is part of that stroke's digit, never a digit of its own: digits side by side overlap a
@@ -148,8 +152,9 @@ def stroke_candidates(parts: list[np.ndarray], line: float) -> list[StrokeCandid
             run = boxes[i:j]
             x0, y0 = int(run[:, 0].min()), int(run[:, 1].min())
             x1, y1 = int(run[:, 2].max()), int(run[:, 3].max())
-            if j - i > 1 and x1 - x0 > MAX_RUN_WIDTH * line:
-                break  # longer runs are wider still
+            widest = float((run[:, 2] - run[:, 0]).max())
+            if j - i > 1 and x1 - x0 > max(MAX_RUN_WIDTH * line, ALONG_WIDEST * widest):
+                continue
             if x1 <= x0 or y1 <= y0:
                 continue
             box = (x0, y0, x1, y1)
