@@ -154,7 +154,7 @@ def stroke_candidates(parts: list[np.ndarray], line: float) -> list[StrokeCandid
             x1, y1 = int(run[:, 2].max()), int(run[:, 3].max())
             widest = float((run[:, 2] - run[:, 0]).max())
             if j - i > 1 and x1 - x0 > max(MAX_RUN_WIDTH * line, ALONG_WIDEST * widest):
-                continue
+                continue  # not break: a longer run may lie along a still wider stroke
             if x1 <= x0 or y1 <= y0:
                 continue
             box = (x0, y0, x1, y1)
