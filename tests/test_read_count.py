@@ -7,9 +7,20 @@ import math
 import numpy as np
 import pytest
 
-from lenet.ink import Stroke, read_strokes
-from lenet.ink.candidates import Candidate
-from lenet.ink.number_reader import MIN_P_ONE_DIGIT, best_by_count, count_margin
+from lenet.ink import Stroke, read_number, read_strokes
+from lenet.ink.candidates import Candidate, group_candidates
+from lenet.ink.grouping import segment_digits
+from lenet.ink.number_reader import (
+    MIN_P_ONE_DIGIT,
+    best_by_count,
+    close_readings_differ,
+    count_margin,
+    line_height,
+    scored_choice,
+)
+from lenet.ink.piece_candidates import piece_candidates
+from lenet.ink.piece_verifier import PIECE_COUNT_BIAS, PIECE_VERIFIER
+from tests.test_segment import strip
 
 
 def _cand(start: int, stop: int) -> Candidate:
@@ -52,3 +63,27 @@ def test_two_zeros_merged_in_one_stroke_are_not_one_sure_digit(model):
     digits = read_strokes([blob], (1024, 512), model, 0.5)
     assert len(digits) == 1  # read as one digit, but...
     assert digits[0].count_uncertain and digits[0].p_one_digit < 0.5
+
+
+def _chain(*digits: int) -> list:
+    return [(None, np.eye(10, dtype=np.float32)[d], 1.0, False) for d in digits]
+
+
+def test_readings_that_differ_and_nearly_tie_are_in_doubt():
+    assert close_readings_differ((2.3, _chain(5)), (2.6, _chain(1, 5)))
+    assert not close_readings_differ((1.0, _chain(5)), (2.6, _chain(1, 5)))  # 1.6 nats apart
+    assert not close_readings_differ((2.3, _chain(1, 5)), (2.6, _chain(1, 5)))  # same digits
+    assert not close_readings_differ((2.3, _chain(1, 7)), (-math.inf, []))  # no piece reading
+
+
+def test_a_touching_pair_whose_two_readings_nearly_tie_is_marked(model):
+    ink, _ = strip("15", touching=(1,))
+    (group,) = segment_digits(ink)
+    line = line_height([group])
+    cands, n = group_candidates(group.ink, line)
+    by_cuts = scored_choice(cands, n, model)
+    by_pieces = scored_choice(*piece_candidates(group.ink, line), model,
+                              PIECE_VERIFIER, PIECE_COUNT_BIAS)
+    assert close_readings_differ(by_cuts, by_pieces)  # measured: "5" 2.3 vs "15" 2.6
+    digits = read_number(ink, model)
+    assert digits and all(d.count_uncertain for d in digits)
