@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from lenet.ink import Stroke, read_number, read_strokes
+from lenet.ink import Stroke, read_number, read_strokes, render_strokes
 from lenet.ink.candidates import Candidate, group_candidates
 from lenet.ink.grouping import segment_digits
 from lenet.ink.number_reader import (
@@ -87,3 +87,20 @@ def test_a_touching_pair_whose_two_readings_nearly_tie_is_marked(model):
     assert close_readings_differ(by_cuts, by_pieces)  # measured: "5" 2.3 vs "15" 2.6
     digits = read_number(ink, model)
     assert digits and all(d.count_uncertain for d in digits)
+
+
+def test_a_short_stray_tick_beside_the_digits_is_in_doubt(model):
+    ink, _ = strip("70")
+    h, w = ink.shape
+    ys = np.nonzero(ink > 0.5)[0]
+    line = ys.max() - ys.min()
+    top = float(ys.min())
+    tick = Stroke(np.array([(w - 30.0, top), (w - 30.0, top + 0.25 * line)]), 6.0)
+    wider = np.zeros((h, w + 40), np.float32)
+    wider[:, :w] = ink
+    wider = np.maximum(wider, render_strokes([tick], (w + 40, h)))
+    plain = read_number(ink, model)
+    assert not any(d.count_uncertain for d in plain)  # the two digits alone: no doubt
+    digits = read_number(wider, model)
+    assert len(digits) == 3
+    assert [d.count_uncertain for d in digits] == [False, False, True]
