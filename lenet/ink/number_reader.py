@@ -238,21 +238,22 @@ def reads_pieces(ink: np.ndarray, cut_pieces: int) -> bool:
 
 
 def read_group(g: DigitBox, line: float, classifier: ClassifierLike, area: float,
-               pieces: bool = True) -> list[ReadDigit]:
+               pieces: bool = True, in_doubt: bool = False) -> list[ReadDigit]:
     """The digits of one group: its cut reading, or (`pieces`, a group `reads_pieces`
     allows) its reading as runs of skeleton pieces when that scores higher (touching digits
     that leave no low-ink seam; the piece verifier's scores are calibrated like the cut
-    verifier's, on the same training-digit strips)."""
+    verifier's, on the same training-digit strips). `in_doubt`: the caller doubts the group
+    (its digits are `count_uncertain` whatever the reading)."""
     cands, n = group_candidates(g.ink, line)
     total, chosen = scored_choice(cands, n, classifier)
-    torn = False
+    doubt = in_doubt
     if pieces and reads_pieces(g.ink, n):
         by_pieces, chosen_by_pieces = scored_choice(
             *piece_candidates(g.ink, line), classifier, PIECE_VERIFIER, PIECE_COUNT_BIAS)
-        torn = close_readings_differ((total, chosen), (by_pieces, chosen_by_pieces))
+        doubt = doubt or close_readings_differ((total, chosen), (by_pieces, chosen_by_pieces))
         if by_pieces > total:
             chosen = chosen_by_pieces
-    return [shifted(c, p, g.x0, g.y0, area, p_one, unsure or torn)
+    return [shifted(c, p, g.x0, g.y0, area, p_one, unsure or doubt)
             for c, p, p_one, unsure in chosen]
 
 
@@ -295,9 +296,8 @@ def read_number(ink: np.ndarray, classifier: ClassifierLike) -> list[ReadDigit]:
     """
     groups, line = digit_groups(ink)
     area = float(max(ink.shape[0] * ink.shape[1], 1))
-    return [d if g.y1 - g.y0 >= FRAGMENT_HEIGHT * line
-            else dataclasses.replace(d, count_uncertain=True)
-            for g in groups for d in read_group(g, line, classifier, area)]
+    return [d for g in groups for d in read_group(
+        g, line, classifier, area, in_doubt=g.y1 - g.y0 < FRAGMENT_HEIGHT * line)]
 
 
 def digit_groups(ink: np.ndarray) -> tuple[list[DigitBox], float]:
