@@ -57,13 +57,13 @@ def _batches() -> None:  # many images at once (number mode's candidates): the p
     Classifier(lenet5()).predict_proba(np.zeros((PARALLEL_MIN_BATCH, 28, 28), np.float32))
 
 
-def _training_step() -> None:  # the training step's parallel builds (and evaluation's)
+def _training_step() -> None:  # the layers' parallel builds (big batches, evaluation)
     from lenet.training.trainer import warm_up_step
 
     warm_up_step()
 
 
-def _training_step_serial() -> None:  # the serial builds the step uses while augmenting
+def _training_step_serial() -> None:  # the serial builds the step's halves run
     from lenet.training.trainer import warm_up_step
 
     warm_up_step(serial=True)

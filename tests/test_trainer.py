@@ -141,6 +141,25 @@ def test_batches_made_ahead_on_a_thread_train_the_same_weights():
         np.testing.assert_array_equal(serial[name], ahead[name], err_msg=name)
 
 
+def test_one_thread_and_two_train_the_same_weights():
+    """The step's halves run one after the other on one thread, side by side on two
+    (lenet.training.split_step): the same model to the bit either way."""
+    from lenet.nn.kernels.threads import set_threads
+
+    data = synthetic_digits(200)
+    before = set_threads(None)
+    try:
+        runs = []
+        for threads in (1, 2):
+            set_threads(threads)
+            runs.append(Trainer(TrainConfig(epochs=1, batch_size=33), data).run())
+    finally:
+        set_threads(before)
+    one, two = (r.classifier.net.params() for r in runs)
+    for name in one:
+        np.testing.assert_array_equal(one[name], two[name], err_msg=name)
+
+
 def test_prefetched_hands_on_errors_and_stops_when_closed():
     import threading
 

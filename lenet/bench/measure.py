@@ -26,6 +26,7 @@ import sys
 import time
 from collections.abc import Callable
 
+import numba
 import numpy as np
 
 from lenet.bench.flops import network_flops, sgemm_peak_gflops
@@ -34,6 +35,7 @@ from lenet.nn.kernels.threads import set_threads
 from lenet.nn.losses import SoftmaxCrossEntropy
 from lenet.nn.model import lenet5
 from lenet.nn.optim import Adam
+from lenet.training.split_step import SplitStep
 
 BATCH_SIZES = (32, 64, 128, 256)
 LOOP_BATCH = 64  # the default recipe's
@@ -64,16 +66,16 @@ def latencies_us(fn: Callable[[], None], calls: int) -> np.ndarray:
 
 
 def training_step(batch: int, rng: np.random.Generator) -> Callable[[], None]:
-    """One training step (forward + backward + Adam) of a fresh LeNet-5 on a random batch."""
-    net, loss_fn = lenet5(rng=rng), SoftmaxCrossEntropy()
+    """One training step (forward + backward + Adam) of a fresh LeNet-5 on a random batch,
+    as the trainer makes it (`SplitStep`, on the thread count in use)."""
+    net = lenet5(rng=rng)
+    split = SplitStep(net, SoftmaxCrossEntropy(), numba.get_num_threads())
     opt = Adam(net.params(), net.grads())
     x = rng.standard_normal((batch, 1, 28, 28)).astype(np.float32)
     y = rng.integers(0, 10, batch)
 
     def step() -> None:
-        loss_fn.forward(net.forward(x), y)
-        net.zero_grad()
-        net.backward(loss_fn.backward())
+        split(x, y)
         opt.step()
 
     return step

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
+import numba
 import numpy as np
 
 from lenet import __version__
@@ -35,6 +36,7 @@ from lenet.training.calibrate import expected_calibration_error, fit_temperature
 from lenet.training.config import AUGMENTATIONS, TrainConfig
 from lenet.training.evaluate import evaluate
 from lenet.training.novelty import NOVELTY_IMAGES, with_novelty_statistics
+from lenet.training.split_step import SplitStep
 
 DIVERGED_LOSS = 100.0
 """A mean cross-entropy above this (nats; a fresh network starts near ln 10 = 2.3) means the
@@ -132,8 +134,8 @@ def augmentation_of(config: TrainConfig) -> AugmentConfig:
 
 def warm_up_step(config: TrainConfig | None = None, serial: bool = False) -> None:
     """One training step and one evaluation pass on a random batch, with the kernels'
-    parallel builds, or with `serial` their serial ones: the training step uses those
-    while the batch thread's augmentation holds numba's pool."""
+    parallel builds (the layered forward pass of big batches uses them), or with `serial`
+    their serial ones (the training step's halves run those, `SplitStep`)."""
     cfg = config or TrainConfig()
     rng, images, labels = _random_batch(cfg)
     net = lenet5(cfg.activation, cfg.pooling, rng=rng)
@@ -221,6 +223,7 @@ class Trainer:
                                   cfg.plain_final_epochs)
         if cfg.prefetch:  # two blocks ahead: the next one is made while this one trains
             stream = Prefetched(stream, depth=2 * block_batches(cfg.batch_size))
+        step = SplitStep(net, loss_fn, numba.get_num_threads())
         try:
             for epoch in range(cfg.epochs):
                 net.train()
@@ -231,22 +234,18 @@ class Trainer:
                         raise TrainingCancelled("training cancelled")
                     batch, labels = next(stream)
                     optimizer.lr = schedule(epoch + b / batches)
-                    with np.errstate(over="ignore", invalid="ignore"):  # divergence: see below
-                        logits = net.forward(norm(batch))
-                        loss = loss_fn.forward(logits, labels)
+                    loss = step(norm(batch), labels)  # overflow: a loss that is not finite
                     if not loss < DIVERGED_LOSS:  # also NaN
                         raise TrainingDiverged(
                             f"the loss became {loss:.3g} at epoch {epoch + 1}, batch {b + 1}: "
                             f"training diverged; try a lower learning rate (was {cfg.lr:g})"
                         )
-                    net.zero_grad()
-                    net.backward(loss_fn.backward())
                     optimizer.step()
                     if average:
                         average.update()
 
                     loss_sum += loss * len(labels)
-                    correct += int((loss_fn.probabilities.argmax(axis=1) == labels).sum())
+                    correct += int((step.probabilities.argmax(axis=1) == labels).sum())
                     seen += len(labels)
                     done = epoch * batches + b + 1
                     elapsed = time.perf_counter() - start
@@ -301,6 +300,7 @@ class Trainer:
                     )
                 )
         finally:
+            step.close()
             if isinstance(stream, Prefetched):
                 stream.close()
 
