@@ -83,3 +83,22 @@ def test_needs_the_flat_gradients_of_a_packed_network():
     net.flat_grads = None
     with pytest.raises(ValueError, match="flat"):
         SplitStep(net, SoftmaxCrossEntropy())
+
+
+def test_a_helper_that_never_runs_leaves_the_second_half_to_the_caller():
+    """On a busy machine the helper thread may not get a core in time: the caller then
+    claims the second half and runs it itself (here the helper's thread is gone)."""
+    x, y = _batch(64, seed=4)
+    out = []
+    for threads in (1, 2):
+        net = lenet5(rng=np.random.default_rng(1)).train()
+        step = SplitStep(net, SoftmaxCrossEntropy(), threads=threads)
+        if threads == 2:
+            helper = step._helper
+            helper._job = None
+            helper._go.set()
+            helper._thread.join()  # nobody serves it any more
+            assert not helper._thread.is_alive()
+        out.append((step(x, y), net.flat_grads.copy()))
+    assert out[0][0] == out[1][0]
+    np.testing.assert_array_equal(out[0][1], out[1][1])

@@ -64,7 +64,8 @@ class SplitStep:
                 try:
                     loss0 = _half_pass(*first)
                 finally:
-                    loss1 = self._helper.result()
+                    # a helper the machine has not run yet leaves the second half to us
+                    loss1 = self._helper.result_or_run()
         w0, w1 = half / n, (n - half) / n
         if n - half:
             grads = self.net.flat_grads
@@ -88,22 +89,30 @@ class SplitStep:
 
 
 class _Helper:
-    """The second thread: runs one half pass each time it is started."""
+    """The second thread: runs the second half each time it is started, unless the caller
+    claimed that half first (when the machine is busy and this thread has not run yet)."""
 
     def __init__(self) -> None:
         self._go, self._done = threading.Event(), threading.Event()
+        self._claim = threading.Lock()
         self._job: tuple | None = None
+        self._claimed = True
         self._outcome: float | BaseException = 0.0
         self._thread = threading.Thread(target=self._serve, daemon=True, name="lenet-half-step")
         self._thread.start()
 
     def start(self, job: tuple) -> None:
-        self._job = job
+        self._job, self._claimed = job, False
         self._done.clear()
         self._go.set()
 
-    def result(self) -> float:
-        """The started half's loss, once it is done (its error raised here)."""
+    def result_or_run(self) -> float:
+        """The started half's loss: run here if the helper has not taken it, else once the
+        helper is done (its error raised here)."""
+        with self._claim:
+            mine, self._claimed = not self._claimed, True
+        if mine:
+            return _half_pass(*self._job)
         self._done.wait()
         if isinstance(self._outcome, BaseException):
             raise self._outcome
@@ -115,6 +124,10 @@ class _Helper:
             self._go.clear()
             if self._job is None:
                 return
+            with self._claim:
+                mine, self._claimed = not self._claimed, True
+            if not mine:
+                continue
             try:
                 self._outcome = _half_pass(*self._job)
             except BaseException as e:  # raised in the caller's thread
