@@ -102,3 +102,44 @@ def test_a_helper_that_never_runs_leaves_the_second_half_to_the_caller():
         out.append((step(x, y), net.flat_grads.copy()))
     assert out[0][0] == out[1][0]
     np.testing.assert_array_equal(out[0][1], out[1][1])
+
+
+def test_the_halves_keep_to_the_serial_builds_and_never_wait_for_the_pool():
+    from lenet.nn.kernels.threads import hold_thread_pool, serial_kernels, thread_pool
+
+    with serial_kernels(), thread_pool(True) as parallel:
+        assert not parallel  # the pool is free, but not for this block
+    seen = []
+
+    def other_thread() -> None:
+        with thread_pool(True) as parallel:
+            seen.append(parallel)
+
+    with serial_kernels():  # this thread only: another one still gets the pool
+        other = threading.Thread(target=other_thread)
+        other.start()
+        other.join()
+    assert seen == [True]
+
+    # the batch thread's augmentation holds the pool: a step still runs meanwhile
+    held, release = threading.Event(), threading.Event()
+
+    def augmenting() -> None:
+        with hold_thread_pool():
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=augmenting)
+    holder.start()
+    held.wait(10)
+    x, y = _batch(64)
+    results = []
+    with SplitStep(lenet5(rng=np.random.default_rng(1)).train(), SoftmaxCrossEntropy()) as step:
+        stepping = threading.Thread(target=lambda: results.append(step(x, y)))
+        stepping.start()
+        stepping.join(5)
+        finished = not stepping.is_alive()
+        release.set()
+        holder.join()
+        stepping.join()
+    assert finished and np.isfinite(results[0])

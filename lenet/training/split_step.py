@@ -22,7 +22,7 @@ import weakref
 
 import numpy as np
 
-from lenet.nn.kernels.threads import hold_thread_pool
+from lenet.nn.kernels.threads import serial_kernels
 from lenet.nn.losses import SoftmaxCrossEntropy
 from lenet.nn.model import Sequential
 from lenet.nn.packing import pack
@@ -53,19 +53,17 @@ class SplitStep:
         half = (n + 1) // 2
         first = (self.net, self.loss_fn, x[:half], labels[:half])
         second = (self.twin, self.twin_loss, x[half:], labels[half:])
-        # both halves on the kernels' serial builds: the threads are this step's
-        with hold_thread_pool():
-            if n - half == 0:
-                loss0, loss1 = _half_pass(*first), 0.0
-            elif self._helper is None:
-                loss0, loss1 = _half_pass(*first), _half_pass(*second)
-            else:
-                self._helper.start(second)
-                try:
-                    loss0 = _half_pass(*first)
-                finally:
-                    # a helper the machine has not run yet leaves the second half to us
-                    loss1 = self._helper.result_or_run()
+        if n - half == 0:
+            loss0, loss1 = _half_pass(*first), 0.0
+        elif self._helper is None:
+            loss0, loss1 = _half_pass(*first), _half_pass(*second)
+        else:
+            self._helper.start(second)
+            try:
+                loss0 = _half_pass(*first)
+            finally:
+                # a helper the machine has not run yet leaves the second half to us
+                loss1 = self._helper.result_or_run()
         w0, w1 = half / n, (n - half) / n
         if n - half:
             grads = self.net.flat_grads
@@ -145,8 +143,10 @@ class _Helper:
 
 def _half_pass(net: Sequential, loss_fn: SoftmaxCrossEntropy, x: np.ndarray,
                labels: np.ndarray) -> float:
-    """Forward, loss and backward of one half; its mean gradient in ``net.flat_grads``."""
-    with np.errstate(over="ignore", invalid="ignore"):
+    """Forward, loss and backward of one half; its mean gradient in ``net.flat_grads``.
+    On the kernels' serial builds: the threads are this step's (never waiting for numba's
+    pool, which the batch thread's augmentation may hold)."""
+    with serial_kernels(), np.errstate(over="ignore", invalid="ignore"):
         loss = loss_fn.forward(net.forward(x), labels)
         net.zero_grad()
         net.backward(loss_fn.backward())
