@@ -53,10 +53,9 @@ class SplitStep:
         half = (n + 1) // 2
         first = (self.net, self.loss_fn, x[:half], labels[:half])
         second = (self.twin, self.twin_loss, x[half:], labels[half:])
-        if n - half == 0:
-            loss0, loss1 = _half_pass(*first), 0.0
-        elif self._helper is None:
-            loss0, loss1 = _half_pass(*first), _half_pass(*second)
+        if self._helper is None or n - half == 0:
+            loss0 = _half_pass(*first)
+            loss1 = _half_pass(*second) if n - half else 0.0
         else:
             self._helper.start(second)
             try:

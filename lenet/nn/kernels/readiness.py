@@ -13,20 +13,21 @@ never changes anything: the kernels are used, compiled at their first call.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
+
+from lenet.nn.kernels.thread_flag import ThreadFlag
 
 __all__ = ["compiled_everywhere", "compiled_in_this_thread", "plain_numpy_until_compiled",
            "use_compiled"]
 
 _everywhere = threading.Event()
 _everywhere.set()
-_this_thread = threading.local()
+_compiled_here = ThreadFlag()
 
 
 def use_compiled() -> bool:
     """True when this thread should call the compiled kernels (not their NumPy twins)."""
-    return _everywhere.is_set() or getattr(_this_thread, "compiled", False)
+    return _everywhere.is_set() or _compiled_here.on
 
 
 def plain_numpy_until_compiled() -> None:
@@ -39,12 +40,6 @@ def compiled_everywhere() -> None:
     _everywhere.set()
 
 
-@contextmanager
-def compiled_in_this_thread() -> Iterator[None]:
+def compiled_in_this_thread() -> AbstractContextManager[None]:
     """Within the block this thread calls the compiled kernels (compiling them if need be)."""
-    before = getattr(_this_thread, "compiled", False)
-    _this_thread.compiled = True
-    try:
-        yield
-    finally:
-        _this_thread.compiled = before
+    return _compiled_here.turned_on()

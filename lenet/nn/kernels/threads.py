@@ -19,10 +19,12 @@ import os
 import threading
 import types
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 import numba
 from threadpoolctl import threadpool_limits
+
+from lenet.nn.kernels.thread_flag import ThreadFlag
 
 # numba loads its threading layer (and libgomp reads this) at the first parallel call.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -52,26 +54,19 @@ def set_threads(n: int | None) -> int:
 # Whoever holds this lock may use the pool; anyone else runs the serial build of the kernel
 # (never waits), which for the app's single images is the faster choice anyway.
 _pool_lock = threading.Lock()
-_this_thread = threading.local()  # .serial: this thread keeps to the serial builds
+_serial_here = ThreadFlag()
 
 
-@contextmanager
-def serial_kernels() -> Iterator[None]:
+def serial_kernels() -> AbstractContextManager[None]:
     """Within the block this thread calls only the serial builds (a thread that is one of
     several working side by side: lenet.training.split_step)."""
-    before = getattr(_this_thread, "serial", False)
-    _this_thread.serial = True
-    try:
-        yield
-    finally:
-        _this_thread.serial = before
+    return _serial_here.turned_on()
 
 
 @contextmanager
 def thread_pool(wanted: bool) -> Iterator[bool]:
     """``with thread_pool(batch_is_big) as parallel:`` -> whether to call the parallel build."""
-    if wanted and not getattr(_this_thread, "serial", False) and _pool_lock.acquire(
-            blocking=False):
+    if wanted and not _serial_here.on and _pool_lock.acquire(blocking=False):
         try:
             yield True
         finally:
