@@ -157,7 +157,10 @@ class SlowCompile:
         return 0.0
 
 
-def test_warm_up_says_ready_before_the_compile_ends_then_swaps(monkeypatch):
+def test_warm_up_says_ready_before_the_compile_ends_then_swaps(monkeypatch, qapp):
+    # qapp: the warm-up paints ink with Qt on its own thread; had no QApplication been made
+    # before, Qt would take that thread for the main one and the app's timers in later
+    # tests would not run (as in the app, where the QApplication always comes first)
     from app.ink import InkStroke
     from app.predictor import Predictor, warm_up
     from lenet import compile_ahead
