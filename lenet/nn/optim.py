@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from lenet.nn.kernels.adam import adam_update
+from lenet.nn.kernels.adam import adam_update, adam_update_decayed
 from lenet.nn.packing import packed_buffer, views_like
 
 
@@ -98,6 +98,11 @@ class Adam(Optimizer):
             flat_m, flat_v = np.zeros_like(flat_p), np.zeros_like(flat_p)
             self.m, self.v = views_like(params, flat_m), views_like(params, flat_v)
             self._flat = (flat_p, flat_g, flat_m, flat_v)
+            self._decays, self._decays_for = None, weight_decay
+            if weight_decay:  # the weights' decay, the biases' zero, packed like the params
+                self._decays = np.zeros_like(flat_p)
+                for name, d in views_like(params, self._decays).items():
+                    d[...] = 0.0 if name.endswith(".b") else weight_decay
         else:
             self.m = {k: np.zeros_like(v) for k, v in params.items()}
             self.v = {k: np.zeros_like(v) for k, v in params.items()}
@@ -109,6 +114,11 @@ class Adam(Optimizer):
         step = self.lr * math.sqrt(c2) / c1
         if self._flat is not None and not self.weight_decay:
             adam_update(*self._flat, step, self.beta1, self.beta2, self.eps, 0.0)
+            return
+        if self._flat is not None and self._decays is not None \
+                and self._decays_for == self.weight_decay:
+            adam_update_decayed(*self._flat, step, self.beta1, self.beta2, self.eps,
+                                self._decays)
             return
         for name, p in self.params.items():
             decay = self.weight_decay if not name.endswith(".b") else 0.0

@@ -140,7 +140,7 @@ def warm_up_step(config: TrainConfig | None = None, serial: bool = False) -> Non
     rng, images, labels = _random_batch(cfg)
     net = lenet5(cfg.activation, cfg.pooling, rng=rng)
     classifier = Classifier(net)
-    optimizer = make_optimizer(cfg.optimizer, net.params(), net.grads(), 1e-9)
+    optimizer = make_optimizer(cfg.optimizer, net.params(), net.grads(), 1e-9, cfg.weight_decay)
     loss_fn = SoftmaxCrossEntropy()
     with hold_thread_pool() if serial else contextlib.nullcontext():
         loss_fn.forward(net.train().forward(classifier.normalize(to_unit_float(images))),
