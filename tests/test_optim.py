@@ -74,7 +74,7 @@ def test_bad_optimizer_settings_are_refused():
 
 def test_adam_weight_decay_on_a_packed_network_matches_the_numpy_twin():
     """The default recipe trains with weight decay: on LeNet-5's packed parameters Adam then
-    updates each parameter on its own, with the decay on the weights and not the biases."""
+    decays the weights and not the biases."""
     from lenet.nn.kernels.adam import adam_update_numpy
     from lenet.nn.model import lenet5
 
@@ -113,7 +113,7 @@ def test_adam_weight_decay_in_one_pass_equals_the_per_parameter_updates():
 
     nets = [lenet5(rng=np.random.default_rng(0)) for _ in range(2)]
     opts = [Adam(n.params(), n.grads(), 2e-3, weight_decay=2e-4) for n in nets]
-    opts[1]._decays = None  # the per-parameter path
+    opts[1]._flat = None  # the per-parameter path
     rng = np.random.default_rng(1)
     for _ in range(20):
         new = {k: rng.standard_normal(g.shape).astype(g.dtype) for k, g in nets[0].grads().items()}

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from lenet.nn.kernels.adam import adam_update, adam_update_decayed
+from lenet.nn.kernels.adam import adam_update
 from lenet.nn.packing import packed_buffer, views_like
 
 
@@ -90,7 +90,7 @@ class Adam(Optimizer):
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.t = 0
         # parameters and gradients packed in one array each (lenet.nn.packing): the state
-        # is too, and a step without weight decay is one pass over all of them
+        # is too, and a step is one pass over all of them
         flat_p, flat_g = packed_buffer(params.values()), packed_buffer(grads.values())
         self._flat = None
         if flat_p is not None and flat_g is not None and flat_g.dtype == flat_p.dtype \
@@ -98,11 +98,7 @@ class Adam(Optimizer):
             flat_m, flat_v = np.zeros_like(flat_p), np.zeros_like(flat_p)
             self.m, self.v = views_like(params, flat_m), views_like(params, flat_v)
             self._flat = (flat_p, flat_g, flat_m, flat_v)
-            self._decays, self._decays_for = None, weight_decay
-            if weight_decay:  # the weights' decay, the biases' zero, packed like the params
-                self._decays = np.zeros_like(flat_p)
-                for name, d in views_like(params, self._decays).items():
-                    d[...] = 0.0 if name.endswith(".b") else weight_decay
+            self._decays: tuple[float, np.ndarray] | None = None  # (decay, per element)
         else:
             self.m = {k: np.zeros_like(v) for k, v in params.items()}
             self.v = {k: np.zeros_like(v) for k, v in params.items()}
@@ -115,10 +111,11 @@ class Adam(Optimizer):
         if self._flat is not None and not self.weight_decay:
             adam_update(*self._flat, step, self.beta1, self.beta2, self.eps, 0.0)
             return
-        if self._flat is not None and self._decays is not None \
-                and self._decays_for == self.weight_decay:
-            adam_update_decayed(*self._flat, step, self.beta1, self.beta2, self.eps,
-                                self._decays)
+        if self._flat is not None:
+            if self._decays is None or self._decays[0] != self.weight_decay:
+                self._decays = (self.weight_decay, self._packed_decays())
+            adam_update(*self._flat, step, self.beta1, self.beta2, self.eps, 0.0,
+                        self._decays[1])
             return
         for name, p in self.params.items():
             decay = self.weight_decay if not name.endswith(".b") else 0.0
@@ -133,6 +130,15 @@ class Adam(Optimizer):
                 self.eps,
                 decay,
             )
+
+    def _packed_decays(self) -> np.ndarray:
+        """The weight decay per element, packed like the parameters: the weights' decay, the
+        biases' 0 (so a decayed step is still one pass)."""
+        decays = np.zeros_like(self._flat[0])
+        for name, d in views_like(self.params, decays).items():
+            if not name.endswith(".b"):
+                d[...] = self.weight_decay
+        return decays
 
 
 def make_optimizer(name: str, params, grads, lr: float, weight_decay: float = 0.0) -> Optimizer:
