@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from lenet.classifier import UNSTABLE_BELOW_WITH_SECOND_OPINIONS, Classifier
+from lenet.ink import read_number
+from lenet.ink.number_reader import candidate_probabilities
 from lenet.model_file import (
     ModelFileError,
     bundled_model_path,
@@ -17,13 +19,14 @@ from lenet.model_file import (
 from lenet.nn.model import lenet5
 
 
-def _one_hot_net(digit: int) -> Classifier:
-    """A LeNet-5 that answers `digit` for every image, whatever it is."""
+def _one_hot_net(digit: int, logit: float = 20.0) -> Classifier:
+    """A LeNet-5 that answers `digit` for every image, whatever it is (with that logit, the
+    nine others 0)."""
     net = lenet5(rng=np.random.default_rng(0))
     params = net.params()
     for p in params.values():
         p[...] = 0.0
-    params["fc3.b"][digit] = 20.0
+    params["fc3.b"][digit] = logit
     return Classifier(net)
 
 
@@ -62,6 +65,27 @@ def test_the_answer_is_the_networks_mean_even_against_the_first():
     pred = outvoted.classify(image)
     assert pred.digit == 8 and pred.not_sure  # the first network does not hold it
     assert outvoted.predict_proba(image)[0].argmax() == 3  # predict_proba: its own
+
+
+def test_the_number_reader_classifies_candidates_by_every_network():
+    images = np.zeros((2, 28, 28), np.float32)
+    first = _one_hot_net(3, logit=4.0)
+    calibrated = first.calibrated(2.0).with_second_opinions((_one_hot_net(8, logit=4.0),))
+    shown, raw = candidate_probabilities(calibrated, images)
+    p3_raw, p8 = first.predict_proba(images), _one_hot_net(8, logit=4.0).predict_proba(images)
+    p3_shown = calibrated.predict_proba(images)
+    assert p3_shown[0, 3] < p3_raw[0, 3] - 0.3  # the temperature matters here
+    np.testing.assert_allclose(shown, (p3_shown + p8) / 2, atol=1e-6)
+    np.testing.assert_allclose(raw, (p3_raw + p8) / 2, atol=1e-6)  # the verifiers' softmax
+    alone_shown, alone_raw = candidate_probabilities(first.calibrated(2.0), images)
+    np.testing.assert_allclose(alone_shown, p3_shown, atol=1e-6)
+    np.testing.assert_allclose(alone_raw, p3_raw, atol=1e-5)
+    # read_number answers a digit with the networks' mean, not the first network's own
+    ink = np.zeros((60, 60), np.float32)
+    ink[10:50, 28:32] = 1.0
+    outvoted = _one_hot_net(3).with_second_opinions((_one_hot_net(8), _one_hot_net(8)))
+    (digit,) = read_number(ink, outvoted)
+    assert digit.digit == 8 and digit.confidence == pytest.approx(2 / 3, abs=1e-4)
 
 
 def test_second_opinions_are_the_numbered_files_beside_the_model(tmp_path):

@@ -6,9 +6,10 @@ a 5's flag drawn apart, then joins the group next to it: `attach_fragments`). A 
 least MIN_SPLIT_ASPECT as wide as tall may hold touching digits, so candidate cuts are
 traced through it: seams from top to bottom (and bottom to top) through the least ink, found
 by dynamic programming on the group scaled to CUT_HEIGHT rows. Every run of consecutive
-pieces between two cuts is a candidate digit; each is preprocessed and classified, and a
-small logistic verifier turns the classifier's output and the candidate's shape into P(this
-is exactly one whole digit). The reading of a group is the chain of candidates from its left
+pieces between two cuts is a candidate digit; each is preprocessed and classified (the mean
+of the classifier's networks: `candidate_probabilities`), and a small logistic verifier
+turns the classifier's output and the candidate's shape into P(this is exactly one whole
+digit). The reading of a group is the chain of candidates from its left
 to its right edge that maximises sum(log P + COUNT_BIAS), by dynamic programming over the
 cuts. The same DP, kept per number of digits, tells how close the best reading with another
 count comes: a margin under COUNT_MARGIN, or a digit the verifier doubts is one digit (P <
@@ -108,16 +109,33 @@ class ReadDigit:
 # ----------------------------------------------------------------------------- reading
 
 
+def candidate_probabilities(classifier: ClassifierLike, images: np.ndarray
+                            ) -> tuple[np.ndarray, np.ndarray]:
+    """For candidate digits (N, 28, 28): the probabilities (N, 10) the reader answers with,
+    and the softmax (N, 10) its verifiers read. Both are the mean over the classifier's
+    networks (itself and its second opinions, `Classifier.second_opinions`): of their
+    calibrated probabilities, and of their own softmax(logits) — the verifiers were fitted on
+    a network's uncalibrated softmax, so a temperature is undone for them. Three networks
+    choose between cuts better than one: 27 more of 1,800 held-out strips read exactly from
+    the image, none fewer (models/MODEL_CARD.md, "Three networks choose the cuts")."""
+    nets = (classifier, *getattr(classifier, "second_opinions", ()))
+    shown, raw = [], []
+    for net in nets:
+        p = net.predict_proba(images)
+        shown.append(p)
+        raw.append(uncalibrated(p, float(getattr(net, "temperature", 1.0))))
+    if len(nets) == 1:
+        return shown[0], raw[0]
+    return (np.mean(shown, axis=0, dtype=np.float32), np.mean(raw, axis=0, dtype=np.float32))
+
+
 def classify_candidates(
     cands: list[Candidate], classifier: ClassifierLike
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Probabilities (N, 10) and verifier features (N, F) of candidates (N ≥ 1).
-
-    The verifier was fitted on the network's own softmax, so a calibrated classifier's
-    temperature is undone for its features: softmax(T log p) = softmax(logits).
-    """
-    probs = classifier.predict_proba(np.stack([c.preprocessed.image for c in cands]))
-    raw = uncalibrated(probs, float(getattr(classifier, "temperature", 1.0)))
+    """Probabilities (N, 10) and verifier features (N, F) of candidates (N ≥ 1), from
+    `candidate_probabilities`."""
+    probs, raw = candidate_probabilities(
+        classifier, np.stack([c.preprocessed.image for c in cands]))
     x = np.stack([features(c.geometry, p) for c, p in zip(cands, raw, strict=True)])
     return probs, x
 

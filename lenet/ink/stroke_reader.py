@@ -29,11 +29,11 @@ from lenet.ink.number_reader import (
     MIN_P_ONE_DIGIT,
     ClassifierLike,
     ReadDigit,
+    candidate_probabilities,
     line_height,
     read_group,
     read_number,
     shifted,
-    uncalibrated,
 )
 from lenet.ink.stroke_candidates import StrokeCandidate, stroke_candidates
 from lenet.ink.stroke_verifier import STROKE_COUNT_BIAS, log_p_run, stroke_features
@@ -59,11 +59,10 @@ def _render(strokes: Sequence[Stroke], canvas_size: tuple[int, int], scale: floa
 
 def run_features(cands: list[StrokeCandidate], classifier: ClassifierLike
                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Probabilities (N, 10) and stroke-verifier features (N, F) of runs (N ≥ 1).
-
-    The verifier was fitted on the network's own softmax (see `number_reader`)."""
-    probs = classifier.predict_proba(np.stack([c.preprocessed.image for c in cands]))
-    raw = uncalibrated(probs, float(getattr(classifier, "temperature", 1.0)))
+    """Probabilities (N, 10) and stroke-verifier features (N, F) of runs (N ≥ 1), from every
+    network of the classifier (`number_reader.candidate_probabilities`)."""
+    probs, raw = candidate_probabilities(
+        classifier, np.stack([c.preprocessed.image for c in cands]))
     x = np.stack([stroke_features(c.geometry, p) for c, p in zip(cands, raw, strict=True)])
     return probs, x
 
