@@ -9,11 +9,11 @@ by dynamic programming on the group scaled to CUT_HEIGHT rows. Every run of cons
 pieces between two cuts is a candidate digit; each is preprocessed and classified (the mean
 of the classifier's networks: `candidate_probabilities`), and a small logistic verifier
 turns the classifier's output and the candidate's shape into P(this is exactly one whole
-digit). The reading of a group is the chain of candidates from its left
-to its right edge that maximises sum(log P + COUNT_BIAS), by dynamic programming over the
-cuts. The same DP, kept per number of digits, tells how close the best reading with another
-count comes: a margin under COUNT_MARGIN, or a digit the verifier doubts is one digit (P <
-MIN_P_ONE_DIGIT), marks the group's digits `count_uncertain` ("is this one digit or two?").
+digit). The reading of a group is the chain of candidates from its left to its right edge
+that maximises sum(log P + COUNT_BIAS), by dynamic programming over the cuts. The same DP,
+kept per number of digits, tells how close the best reading with another count comes: a
+margin under COUNT_MARGIN, or a digit the verifier doubts is one digit (P < MIN_P_ONE_DIGIT),
+marks the group's digits `count_uncertain` ("is this one digit or two?").
 
 Two digits touching along a stroke leave no low-ink seam, but the ink's skeleton forks
 where they meet: a group that is cut at all is also read as runs of its skeleton pieces
@@ -116,8 +116,8 @@ def candidate_probabilities(classifier: ClassifierLike, images: np.ndarray
     networks (itself and its second opinions, `Classifier.second_opinions`): of their
     calibrated probabilities, and of their own softmax(logits) — the verifiers were fitted on
     a network's uncalibrated softmax, so a temperature is undone for them. Three networks
-    choose between cuts better than one: 27 more of 1,800 held-out strips read exactly from
-    the image, none fewer (models/MODEL_CARD.md, "Three networks choose the cuts")."""
+    choose between cuts better than one: 31 more of 2,400 held-out strips read exactly from
+    the image (net; models/MODEL_CARD.md, "Three networks choose the cuts")."""
     nets = (classifier, *getattr(classifier, "second_opinions", ()))
     shown, raw = [], []
     for net in nets:

@@ -3,7 +3,8 @@
 Strokes know what the image does not: two digits that touch or overlap were still drawn
 with different strokes, and the strokes of one digit follow each other. Every run of up to
 MAX_RUN strokes consecutive in drawing order is a candidate digit
-(`lenet.ink.stroke_candidates`); each is classified, the stroke verifier
+(`lenet.ink.stroke_candidates`); each is classified (by every network of the classifier:
+`number_reader.candidate_probabilities`), the stroke verifier
 (`lenet.ink.stroke_verifier`) gives P(it is exactly one whole digit), and the reading is the
 chain of runs covering the strokes that maximises sum(log P + STROKE_COUNT_BIAS), by dynamic
 programming over the strokes (kept per number of digits, as in `lenet.ink.number_reader`,

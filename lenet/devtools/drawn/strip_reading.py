@@ -2,9 +2,10 @@
 
 `strip_report` reads every strip from the rendered image (`read_number`, ``lenet predict
 --multi``) and from its strokes (`read_strokes`, the app's number mode) and counts the
-strips read exactly, twice: with the reader's own digits (the first network's, which found
-them) and with the digits as the app and the command line show them (the answer of every
-network, `Classifier.proba_and_stability`).
+strips read exactly, twice: with the reader's own digits (those it found them with: the
+mean of every network's calibrated probabilities, `number_reader.candidate_probabilities`;
+the first network's alone before 2026-12-04) and with the digits as the app and the command
+line show them (`Classifier.proba_and_stability`, the same mean for the digit's own input).
 
 It also reads each digit of a strip *alone* (its own strokes, by the same path) and counts
 the strips whose every digit is then answered right. A strip of four digits each read
