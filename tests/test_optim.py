@@ -123,3 +123,21 @@ def test_adam_weight_decay_in_one_pass_equals_the_per_parameter_updates():
             opt.step()
     for name, p in nets[0].params().items():
         np.testing.assert_array_equal(p, nets[1].params()[name], err_msg=name)
+
+
+def test_adam_flushes_subnormal_weights_and_moments_to_zero_but_keeps_nan():
+    """A unit that stopped learning decays into float32's subnormal range, where x86
+    multiplies are slow: the update writes those values as 0 (kernel and NumPy twin)."""
+    from lenet.nn.kernels.adam import adam_update, adam_update_numpy
+
+    sub = np.float32(1e-39)  # under np.finfo(np.float32).tiny, not zero
+    assert 0 < sub < np.finfo(np.float32).tiny
+    for update in (adam_update, adam_update_numpy):
+        p = np.array([sub, -sub, 0.5, np.nan], np.float32)
+        g = np.zeros(4, np.float32)
+        m = np.array([sub, -sub, 0.1, 0.0], np.float32)
+        v = np.array([sub, sub, 0.01, 0.0], np.float32)
+        update(p, g, m, v, 0.0, 0.9, 0.999, 1e-8, 0.0)  # step 0: p changes only by the flush
+        assert p[0] == 0 and p[1] == 0 and m[0] == 0 and m[1] == 0 and v[0] == 0 and v[1] == 0
+        assert p[2] == np.float32(0.5) and m[2] == pytest.approx(0.09, rel=1e-6)
+        assert np.isnan(p[3])  # a diverged run still shows

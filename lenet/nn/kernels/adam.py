@@ -7,6 +7,13 @@ from numba import njit
 
 __all__ = ["adam_update", "adam_update_numpy"]
 
+# Subnormal floats (below float32's smallest normal number, 1.2e-38) are flushed to zero: the
+# weights of a unit that no longer learns shrink under the weight decay, and its Adam moments
+# with them, into the subnormal range, where every multiply on x86 takes a slow microcode
+# path. In the default retrain 5-6 % of the weights and moments got there by the fourth epoch
+# and the epochs slowed from 16,400 to 11,900 images/s (Intel Xeon, 2026-12-04). A value that
+# small changes nothing the network computes.
+
 
 # No nnan/ninf fast-math flags and NumPy's error model: a diverging run must carry its
 # NaN and inf through to the loss (where the trainer sees it), and with "no NaNs assumed"
@@ -19,7 +26,7 @@ def adam_update(p, g, m, v, step, beta1, beta2, eps, decay, decays=None):
     and biases: the weights' decay, the biases' 0)."""
     t = p.dtype.type  # constants in the arrays' precision, so the loop vectorises
     b1, b2, lr, e, wd = t(beta1), t(beta2), t(step), t(eps), t(decay)
-    one = t(1)
+    one, zero, tiny = t(1), t(0), np.finfo(p.dtype).tiny
     for i in range(p.size):
         pi = p[i]
         if decays is None:  # decided when numba compiles, not per element
@@ -28,9 +35,11 @@ def adam_update(p, g, m, v, step, beta1, beta2, eps, decay, decays=None):
             gi = g[i] + decays[i] * pi
         mi = b1 * m[i] + (one - b1) * gi
         vi = b2 * v[i] + (one - b2) * gi * gi
-        m[i] = mi
-        v[i] = vi
-        p[i] = pi - lr * mi / (np.sqrt(vi) + e)
+        pi = pi - lr * mi / (np.sqrt(vi) + e)
+        # written so that a NaN stays NaN (a diverging run must show in the loss)
+        m[i] = zero if abs(mi) < tiny else mi
+        v[i] = zero if vi < tiny else vi
+        p[i] = zero if abs(pi) < tiny else pi
 
 
 def adam_update_numpy(p, g, m, v, step, beta1, beta2, eps, decay, decays=None) -> None:
@@ -41,3 +50,5 @@ def adam_update_numpy(p, g, m, v, step, beta1, beta2, eps, decay, decays=None) -
     v *= beta2
     v += (1 - beta2) * g * g
     p -= step * m / (np.sqrt(v) + eps)
+    for a in (p, m, v):
+        a[np.abs(a) < np.finfo(a.dtype).tiny] = 0
