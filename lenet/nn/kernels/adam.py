@@ -10,9 +10,9 @@ __all__ = ["adam_update", "adam_update_numpy"]
 # Subnormal floats (below float32's smallest normal number, 1.2e-38) are flushed to zero: the
 # weights of a unit that no longer learns shrink under the weight decay, and its Adam moments
 # with them, into the subnormal range, where every multiply on x86 takes a slow microcode
-# path. In the default retrain 5-6 % of the weights and moments got there by the fourth epoch
-# and the epochs slowed from 16,400 to 11,900 images/s (Intel Xeon, 2026-12-04). A value that
-# small changes nothing the network computes.
+# path. In the default retrain about 4 % of the weights and first moments were there by
+# mid-run, over 5 % at its end, and the epochs slowed from 16,400 to 11,900 images/s (Intel
+# Xeon, 2026-12-04). A value that small changes nothing the network computes.
 
 
 # No nnan/ninf fast-math flags and NumPy's error model: a diverging run must carry its
