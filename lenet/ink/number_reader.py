@@ -124,9 +124,7 @@ def candidate_probabilities(classifier: ClassifierLike, images: np.ndarray
         p = net.predict_proba(images)
         shown.append(p)
         raw.append(uncalibrated(p, float(getattr(net, "temperature", 1.0))))
-    if len(nets) == 1:
-        return shown[0], raw[0]
-    return (np.mean(shown, axis=0, dtype=np.float32), np.mean(raw, axis=0, dtype=np.float32))
+    return np.mean(shown, axis=0, dtype=np.float32), np.mean(raw, axis=0, dtype=np.float32)
 
 
 def classify_candidates(
